@@ -1,0 +1,46 @@
+# The two commands: `make run` serves the site, `make test` runs every check.
+# Both set everything up from nothing: uv (pinned), the Python packages from
+# uv.lock, and the Debian packages the tests need when they are missing.
+
+PORT ?= 8000
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PYTHON := .venv/bin/python
+# uv must use an installed Python (see .python-version), never download one.
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test install lint check pytest-sqlite pytest-postgres collectstatic
+
+$(UV):
+	scripts/bootstrap-uv $(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --locked
+
+run: install
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py seed_timeline
+	@echo "The timeline:  http://127.0.0.1:$(PORT)/"
+	@echo "The admin:     http://127.0.0.1:$(PORT)/admin/  (make an account: see README, 'Curating')"
+	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	scripts/ensure-debian-packages postgresql
+	$(MAKE) --no-print-directory lint check collectstatic
+	@status=0; \
+	echo "=== pytest on SQLite ==="; \
+	$(PYTHON) -m pytest || status=1; \
+	echo "=== pytest on PostgreSQL ==="; \
+	scripts/with-postgres $(PYTHON) -m pytest || status=1; \
+	exit $$status
+
+lint:
+	$(UV) run --locked ruff check .
+	$(UV) run --locked ruff format --check .
+
+check:
+	$(PYTHON) manage.py check --fail-level WARNING
+	$(PYTHON) manage.py makemigrations --check --dry-run
+
+collectstatic:
+	$(PYTHON) manage.py collectstatic --noinput --verbosity 0

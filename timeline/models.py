@@ -1,0 +1,559 @@
+"""The timeline's data: sources, the actors and places they name, the events
+they report and the statements they carry.
+
+Every rule the editorial guide sets for the data lives here, as a database
+constraint where the database can say it and in ``clean()`` where it cannot.
+"""
+
+import calendar
+import datetime
+import difflib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from timeline.querysets import EventQuerySet, StatementQuerySet
+
+QUOTE_MARKS = {'"': '"', "“": "”", "«": "»"}
+
+
+def split_aliases(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class SlugManager(models.Manager):
+    """Looks rows up by slug, their natural key in the fixtures."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Origin(models.TextChoices):
+    """Whose voice a source carries: where its account comes from."""
+
+    ARMENIA = "armenia", "Armenia"
+    AZERBAIJAN = "azerbaijan", "Azerbaijan"
+    RUSSIA = "russia", "Russia"
+    TURKIYE = "turkiye", "Türkiye"
+    UNITED_STATES = "united-states", "United States"
+    EUROPEAN_UNION = "european-union", "European Union"
+    INTERNATIONAL = "international", "International organisation"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Source(models.Model):
+    """One document, kept with its full text exactly as received."""
+
+    class Kind(models.TextChoices):
+        NEWS_REPORT = "news-report", "News report"
+        OFFICIAL_READOUT = "official-readout", "Official readout"
+        BRIEFING_TRANSCRIPT = "briefing-transcript", "Briefing transcript"
+        PRESS_RELEASE = "press-release", "Press release"
+        OTHER = "other", "Other document"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    outlet = models.CharField(
+        max_length=200, blank=True, help_text="As the document names it. Blank when it does not."
+    )
+    headline = models.CharField(
+        max_length=300, blank=True, help_text="As printed. Blank when the document has none."
+    )
+    published = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Publication date as the document gives it. Empty when it gives none.",
+    )
+    published_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How the publication date was read, when the document gives it only in part.",
+    )
+    dateline = models.CharField(max_length=200, blank=True, help_text="The place line, verbatim.")
+    language = models.CharField(max_length=20, default="en", help_text="An IETF language tag.")
+    kind = models.CharField(max_length=30, choices=Kind, default=Kind.NEWS_REPORT)
+    origin = models.CharField(
+        max_length=30,
+        choices=Origin,
+        default=Origin.UNKNOWN,
+        help_text="Whose account the document carries (the voice it relays).",
+    )
+    relays = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Whose words it relays, as the document says: a State Department readout, "
+        "the Azerbaijani presidency, VOA.",
+    )
+    url = models.URLField(blank=True, help_text="Where the document was published, when known.")
+    seed_file = models.CharField(
+        max_length=200, blank=True, help_text="The file in the seed corpus it came from."
+    )
+    text = models.TextField(help_text="The document's full text, exactly as received.")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        # Undated sources first, on every database (SQLite and PostgreSQL
+        # disagree on where NULLs sort), so exported fixtures do not differ.
+        ordering = [models.F("published").asc(nulls_first=True), "slug"]
+
+    def __str__(self):
+        return f"{self.outlet_label}: {self.headline or self.slug}"
+
+    def get_absolute_url(self):
+        return reverse("timeline:source", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def outlet_label(self) -> str:
+        return self.outlet or "Unknown outlet"
+
+
+class Actor(models.Model):
+    """A person, state, body, organisation, armed group or outlet that acts or speaks."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        STATE = "state", "State"
+        GOVERNMENT_BODY = "government-body", "Government body"
+        INTERNATIONAL_ORGANISATION = "international-organisation", "International organisation"
+        ARMED_FORCES = "armed-forces", "Armed forces"
+        ARMED_GROUP = "armed-group", "Armed group"
+        MEDIA = "media", "News outlet"
+        GROUP = "group", "Group of people"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind)
+    office = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For a person, the office held when quoted, as the sources give it.",
+    )
+    affiliation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The institution this actor speaks for or belongs to.",
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other spellings and transliterations, one per line. Search uses them.",
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(affiliation=models.F("pk")), name="actor_not_affiliated_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("timeline:actor", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+    def clean(self):
+        ancestor, seen = self.affiliation, set()
+        while ancestor is not None:
+            if ancestor.pk == self.pk or ancestor.pk in seen:
+                raise ValidationError({"affiliation": "Affiliations cannot go round in a circle."})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.affiliation
+
+
+class Place(models.Model):
+    """A place, with the names each side uses for it as aliases."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        REGION = "region", "Region"
+        CITY = "city", "City"
+        BORDER = "border", "Border"
+        ROUTE = "route", "Road or corridor"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200, help_text="The name most international sources use.")
+    kind = models.CharField(max_length=20, choices=Kind)
+    aliases = models.TextField(
+        blank=True, help_text="Other names and spellings, one per line. Search uses them."
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+
+class Event(models.Model):
+    """Something that happened, or is planned, told in the timeline's own neutral words."""
+
+    class Kind(models.TextChoices):
+        HOSTILITIES = "hostilities", "Armed hostilities"
+        CEASEFIRE = "ceasefire", "Ceasefire or agreement"
+        PHONE_CALL = "phone-call", "Phone call"
+        TALKS = "talks", "Talks"
+        MEETING = "meeting", "Meeting"
+        PRESS_BRIEFING = "press-briefing", "Press briefing"
+        DECLARATION = "declaration", "Declaration"
+        HUMANITARIAN = "humanitarian", "Humanitarian development"
+        MOVEMENT = "movement", "Movement and access"
+        DISARMAMENT = "disarmament", "Disarmament or withdrawal"
+        MONITORING = "monitoring", "Monitoring or inspection"
+        ANNOUNCEMENT = "announcement", "Announcement"
+        POLITICAL = "political", "Political development"
+
+    class Status(models.TextChoices):
+        HAPPENED = "happened", "Happened"
+        PLANNED = "planned", "Planned"
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+        APPROXIMATE = "approximate", "Approximate"
+
+    class Publication(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(max_length=160, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="Neutral and brief: who did what, where, per whom.")
+    date_start = models.DateField("start date")
+    date_end = models.DateField("end date", null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=20,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text="How exactly the sources date it. Month: give the 1st. Year: give 1 January.",
+    )
+    date_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How the date was worked out, when the sources give it only relatively.",
+    )
+    kind = models.CharField(max_length=30, choices=Kind)
+    status = models.CharField(max_length=20, choices=Status, default=Status.HAPPENED)
+    places = models.ManyToManyField(Place, blank=True, related_name="events")
+    actors = models.ManyToManyField(Actor, through="EventActor", blank=True, related_name="events")
+    sources = models.ManyToManyField(Source, related_name="events")
+    publication = models.CharField(max_length=20, choices=Publication, default=Publication.DRAFT)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager.from_queryset(EventQuerySet)()
+
+    class Meta:
+        ordering = ["date_start", "date_end", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_end__isnull=True) | Q(date_end__gte=models.F("date_start")),
+                name="event_ends_after_it_starts",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["publication", "date_start", "slug"]),
+            models.Index(fields=["kind"]),
+        ]
+
+    def __str__(self):
+        return f"{self.date_display}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("timeline:event", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication == self.Publication.PUBLISHED
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def date_display(self) -> str:
+        return format_date_range(self.date_start, self.date_end, self.date_precision)
+
+    def clean(self):
+        errors = {}
+        if self.date_start and self.date_end and self.date_end < self.date_start:
+            errors["date_end"] = "The end date cannot be before the start date."
+        if self.date_start:
+            problem = precision_problem(self.date_start, self.date_end, self.date_precision)
+            if problem:
+                errors["date_precision"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+
+class EventActor(models.Model):
+    """An actor's part in an event."""
+
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", "Participant"
+        INITIATOR = "initiator", "Initiator"
+        TARGET = "target", "Target"
+        MEDIATOR = "mediator", "Mediator"
+        SPEAKER = "speaker", "Speaker"
+        SUBJECT = "subject", "Subject"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role, default=Role.PARTICIPANT)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, event_slug, actor_slug):
+            return self.get(event__slug=event_slug, actor__slug=actor_slug)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["event", "role", "actor__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "actor"], name="one_role_per_actor_and_event")
+        ]
+        verbose_name = "actor in event"
+        verbose_name_plural = "actors in event"
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display().lower()})"
+
+    def natural_key(self):
+        return (self.event.slug, self.actor.slug)
+
+    natural_key.dependencies = ["timeline.event", "timeline.actor"]
+
+
+class Statement(models.Model):
+    """Something an actor said or is reported to have said, anchored in one source."""
+
+    class Mode(models.TextChoices):
+        QUOTE = "quote", "Direct quote"
+        REPORTED = "reported", "Reported speech"
+        ACCOUNT = "account", "Outlet's own account"
+
+    class SpeechAct(models.TextChoices):
+        URGES = "urges", "urges"
+        COMMITS_TO = "commits-to", "commits to"
+        EXPRESSES_CONCERN = "expresses-concern", "expresses concern"
+        CONDEMNS = "condemns", "condemns"
+        DENIES = "denies", "denies"
+        ANNOUNCES = "announces", "announces"
+        REPORTS = "reports", "reports"
+        STATES = "states", "states"
+        DISCUSSES = "discusses", "discusses"
+        ACKNOWLEDGES = "acknowledges", "acknowledges"
+        EXPECTS = "expects", "expects"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="statements")
+    speaker = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="statements")
+    addressees = models.ManyToManyField(
+        Actor,
+        blank=True,
+        related_name="statements_received",
+        verbose_name="addressed to or about",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
+    said_on = models.DateField(
+        null=True, blank=True, help_text="When it was said, if the source tells."
+    )
+    text = models.TextField(
+        help_text="Exactly as in the source: a quote without its quotation marks, "
+        "reported speech as the source phrased it."
+    )
+    mode = models.CharField(max_length=20, choices=Mode)
+    speech_act = models.CharField(max_length=30, choices=SpeechAct, default=SpeechAct.STATES)
+    start = models.PositiveIntegerField(editable=False, help_text="Computed from the text.")
+    end = models.PositiveIntegerField(editable=False, help_text="Computed from the text.")
+
+    class Manager(models.Manager.from_queryset(StatementQuerySet)):
+        def get_by_natural_key(self, source_slug, start, end):
+            return self.get(source__slug=source_slug, start=start, end=end)
+
+    objects = Manager()
+
+    class Meta:
+        ordering = ["source", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="statement_passage_not_empty"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "start", "end"], name="one_statement_per_passage"
+            ),
+        ]
+
+    def __str__(self):
+        excerpt = self.text if len(self.text) <= 60 else self.text[:57] + "…"
+        return f"{self.speaker}: {excerpt}"
+
+    def save(self, *args, **kwargs):
+        # Offsets are always computed, never typed: a statement cannot be saved
+        # unless its text stands verbatim in its source.
+        self.start, self.end = self.locate()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.source.get_absolute_url()}#{self.anchor}"
+
+    def natural_key(self):
+        return (self.source.slug, self.start, self.end)
+
+    natural_key.dependencies = ["timeline.source", "timeline.event", "timeline.actor"]
+
+    @property
+    def anchor(self) -> str:
+        return f"passage-{self.start}-{self.end}"
+
+    @property
+    def is_quote(self) -> bool:
+        return self.mode == self.Mode.QUOTE
+
+    def is_anchored(self) -> bool:
+        """True when the text stands in its source at the stored offsets."""
+        return self.source.text[self.start : self.end] == self.text
+
+    def locate(self) -> tuple[int, int]:
+        """Where the text stands in the source: the first place it occurs."""
+        index = self.source.text.find(self.text)
+        if not self.text or index < 0:
+            raise ValidationError({"text": self.not_found_message()})
+        return index, index + len(self.text)
+
+    def not_found_message(self) -> str:
+        closest = closest_passage(self.source.text, self.text)
+        message = f"This text does not occur verbatim in “{self.source}”. You typed: «{self.text}»."
+        if closest:
+            message += f" The closest passage in the source is: «{closest}»."
+        return message
+
+    def clean(self):
+        if not self.source_id or not self.text:
+            return
+        self.start, self.end = self.locate()
+        if self.mode == self.Mode.QUOTE and not is_inside_quotation(
+            self.source.text, self.start, self.end
+        ):
+            raise ValidationError(
+                {"mode": "A direct quote must stand inside quotation marks in the source."}
+            )
+
+
+def is_inside_quotation(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] lies between an opening and a closing quotation mark."""
+    before, after = text[:start], text[end:]
+    for opening, closing in QUOTE_MARKS.items():
+        if opening == closing:
+            if before.count(opening) % 2 == 1 and closing in after:
+                return True
+            continue
+        opened = before.rfind(opening) > before.rfind(closing)
+        next_close, next_open = after.find(closing), after.find(opening)
+        if opened and next_close >= 0 and (next_open < 0 or next_close < next_open):
+            return True
+    return False
+
+
+def closest_passage(haystack: str, needle: str) -> str:
+    """The stretch of ``haystack`` most like ``needle``, to help an editor fix a misquote."""
+    if not haystack or not needle:
+        return ""
+    matcher = difflib.SequenceMatcher(None, haystack, needle, autojunk=False)
+    block = matcher.find_longest_match(0, len(haystack), 0, len(needle))
+    if block.size == 0:
+        return ""
+    guess = max(0, block.a - block.b)
+
+    def likeness(candidate: str) -> float:
+        return difflib.SequenceMatcher(None, candidate, needle, autojunk=False).ratio()
+
+    # First slide a window of the typed length around the best match, then
+    # stretch or shrink its end: a misquote often adds or drops a few letters.
+    size = len(needle)
+    starts = range(max(0, guess - 20), min(len(haystack), guess + 21))
+    start = max(starts, key=lambda s: likeness(haystack[s : s + size]))
+    ends = range(start + max(1, size - 20), min(len(haystack), start + size + 20) + 1)
+    end = max(ends, key=lambda e: likeness(haystack[start:e]), default=start + size)
+    return haystack[start:end]
+
+
+def precision_problem(start: datetime.date, end: datetime.date | None, precision: str) -> str:
+    """What is wrong with dates given at a precision, or an empty string."""
+    P = Event.Precision
+    if precision == P.MONTH:
+        if start.day != 1:
+            return "At month precision the start date is the 1st of its month."
+        if end and end.day != calendar.monthrange(end.year, end.month)[1]:
+            return "At month precision the end date is the last day of its month."
+    if precision == P.YEAR:
+        if (start.month, start.day) != (1, 1):
+            return "At year precision the start date is 1 January."
+        if end and (end.month, end.day) != (12, 31):
+            return "At year precision the end date is 31 December."
+    return ""
+
+
+def format_date(value: datetime.date, precision: str) -> str:
+    if precision == Event.Precision.YEAR:
+        return str(value.year)
+    if precision == Event.Precision.MONTH:
+        return f"{calendar.month_name[value.month]} {value.year}"
+    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+
+
+def format_date_range(start: datetime.date, end: datetime.date | None, precision: str) -> str:
+    """A date as honest as its precision: '13 September 2022', 'September 2020', '1991',
+    '13–14 September 2022', 'c. May 2023', 'late 1980s'."""
+    if precision == Event.Precision.APPROXIMATE:
+        if end and end.year != start.year:
+            if start.year // 10 == end.year // 10:
+                part = {0: "early", 1: "early", 2: "early", 3: "early"}.get(start.year % 10)
+                part = part or ("mid" if start.year % 10 < 7 else "late")
+                return f"{part} {start.year // 10 * 10}s"
+            return f"c. {start.year}–{end.year}"
+        if end and end != start and (end.month, end.year) == (start.month, start.year):
+            return f"c. {start.day}–{end.day} {calendar.month_name[start.month]} {start.year}"
+        return f"c. {calendar.month_name[start.month]} {start.year}"
+    first = format_date(start, precision)
+    if not end or end == start:
+        return first
+    last = format_date(end, precision)
+    if first == last:
+        return first
+    if precision == Event.Precision.DAY and (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{last}"
+    if precision == Event.Precision.MONTH and start.year == end.year:
+        return f"{calendar.month_name[start.month]}–{last}"
+    return f"{first} – {last}"

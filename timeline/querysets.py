@@ -1,0 +1,113 @@
+"""Chainable queries named after the timeline's domain.
+
+Views and templates say what they want (``Event.objects.published().involving(...)``)
+and never repeat a filter condition of their own.
+"""
+
+import datetime
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
+
+
+def _model(name):
+    return apps.get_model("timeline", name)
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication="published")
+
+    def visible_to(self, user):
+        """What a user may see: everything for staff, the published record for everyone else."""
+        if user is not None and user.is_active and user.is_staff:
+            return self
+        return self.published()
+
+    def in_period(self, start: datetime.date | None = None, end: datetime.date | None = None):
+        """Events whose dates overlap the period from ``start`` to ``end``, both inclusive."""
+        qs = self
+        if end is not None:
+            qs = qs.filter(date_start__lte=end)
+        if start is not None:
+            qs = qs.alias(last_day=Coalesce("date_end", "date_start")).filter(last_day__gte=start)
+        return qs
+
+    def involving(self, *actors):
+        """Events in which every one of the given actors (slugs) has a part."""
+        roles = _model("EventActor").objects.filter(event=OuterRef("pk"))
+        qs = self
+        for slug in actors:
+            qs = qs.filter(Exists(roles.filter(actor__slug=slug)))
+        return qs
+
+    def at_places(self, *places):
+        """Events at every one of the given places (slugs)."""
+        links = _model("Event").places.through.objects.filter(event=OuterRef("pk"))
+        qs = self
+        for slug in places:
+            qs = qs.filter(Exists(links.filter(place__slug=slug)))
+        return qs
+
+    def of_kind(self, *kinds):
+        return self.filter(kind__in=kinds) if kinds else self
+
+    def reported_by_origin(self, *origins):
+        """Events reported by at least one source carrying one of the given origins."""
+        if not origins:
+            return self
+        links = _model("Event").sources.through.objects.filter(
+            event=OuterRef("pk"), source__origin__in=origins
+        )
+        return self.filter(Exists(links))
+
+    def search(self, query: str):
+        """Events whose words, statements, actors or places contain every term of ``query``."""
+        qs = self
+        for term in query.split():
+            statements = _model("Statement").objects.filter(
+                event=OuterRef("pk"), text__icontains=term
+            )
+            actors = (
+                _model("EventActor")
+                .objects.filter(event=OuterRef("pk"))
+                .filter(Q(actor__name__icontains=term) | Q(actor__aliases__icontains=term))
+            )
+            places = (
+                _model("Event")
+                .places.through.objects.filter(event=OuterRef("pk"))
+                .filter(Q(place__name__icontains=term) | Q(place__aliases__icontains=term))
+            )
+            qs = qs.filter(
+                Q(title__icontains=term)
+                | Q(summary__icontains=term)
+                | Exists(statements)
+                | Exists(actors)
+                | Exists(places)
+            )
+        return qs
+
+    def chronological(self):
+        return self.order_by("date_start", "date_end", "slug")
+
+    def with_listing_details(self):
+        """Everything a chronology entry shows, in a fixed number of queries."""
+        EventActor = _model("EventActor")
+        return self.prefetch_related(
+            Prefetch(
+                "roles",
+                queryset=EventActor.objects.select_related("actor").order_by("role", "actor__name"),
+            ),
+            "places",
+            "sources",
+        ).annotate(statement_count=models.Count("statements", distinct=True))
+
+
+class StatementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(event__publication="published")
+
+    def in_source_order(self):
+        return self.order_by("source__published", "source__slug", "start")

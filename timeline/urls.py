@@ -1,0 +1,12 @@
+from django.urls import path
+
+from timeline import views
+
+app_name = "timeline"
+
+urlpatterns = [
+    path("", views.chronology, name="chronology"),
+    path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("actors/<slug:slug>/", views.actor_detail, name="actor"),
+    path("sources/<slug:slug>/", views.source_detail, name="source"),
+]
