@@ -1,31 +1,301 @@
+"""The chronology at `/`: filters, facets, axis, pages, fragments and errors."""
+
 import datetime
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import make_event
+from tests.factories import make_actor, make_event, make_place, make_source, make_statement
+from timeline.chronology import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
+D = datetime.date
+HTMX = {"HX-Request": "true"}
+
+
+def listed_titles(response) -> list[str]:
+    return re.findall(
+        r'<h4 id="title-[^"]+"><a href="[^"]+">([^<]+)</a>', response.content.decode()
+    )
+
+
+def get(client, **params):
+    return client.get(reverse("timeline:chronology"), params)
 
 
 def test_the_home_page_lists_published_events_in_date_order(client):
-    later = make_event(title="The later meeting", date_start=datetime.date(2023, 9, 26))
-    earlier = make_event(title="The earlier meeting", date_start=datetime.date(1994, 5, 1))
-    response = client.get(reverse("timeline:chronology"))
+    make_event(title="The later meeting", date_start=D(2023, 9, 26))
+    make_event(title="The earlier meeting", date_start=D(1994, 5, 1))
+    response = get(client)
     assert response.status_code == 200
-    page = response.content.decode()
-    assert page.index(earlier.title) < page.index(later.title)
+    assert listed_titles(response) == ["The earlier meeting", "The later meeting"]
 
 
-def test_draft_events_are_not_on_the_home_page(client):
-    make_event(title="A draft nobody should see", publication="draft")
-    response = client.get(reverse("timeline:chronology"))
-    assert "A draft nobody should see" not in response.content.decode()
+def test_events_are_grouped_under_year_and_month_headings(client):
+    make_event(title="A", date_start=D(2022, 9, 13))
+    make_event(title="B", date_start=D(2022, 9, 14))
+    make_event(title="C", date_start=D(1991, 1, 1), date_precision="year")
+    page = get(client).content.decode()
+    assert page.count('<h2 class="year">2022</h2>') == 1
+    assert page.count('<h3 class="month">September 2022</h3>') == 1
+    assert '<h3 class="month">1991, dated by year or longer</h3>' in page
 
 
-def test_the_home_page_serves_the_real_timeline(client, seeded):
-    response = client.get(reverse("timeline:chronology"))
-    assert response.status_code == 200
-    assert "Blinken and Aliyev speak by phone after the Azerbaijani operation" in (
-        response.content.decode()
+def test_draft_events_are_absent_from_the_page_counts_axis_and_exports(client):
+    actor = make_actor(slug="draft-actor")
+    make_event(title="A draft nobody should see", publication="draft", actors=[actor],
+               date_start=D(2001, 1, 1))  # fmt: skip
+    page = get(client).content.decode()
+    assert "A draft nobody should see" not in page
+    assert 'aria-label="2001: 0 events"' in page
+    assert 'id="actor-draft-actor"' not in page
+    assert client.get(reverse("timeline:events-json")).json()["count"] == 0
+    csv = b"".join(client.get(reverse("timeline:events-csv")).streaming_content).decode()
+    assert "A draft nobody should see" not in csv
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("phone", True),  # title
+        ("summary", True),  # summary
+        ("AMNESTY", True),  # statement text, any case
+        ("Блинкен", True),  # an actor's alias
+        ("Artsakh", True),  # a place's alias
+        ("amnesty blinken", True),  # every word, each anywhere
+        ("amnesty picnic", False),
+        ("observer", False),  # in the source, but not in any statement
+    ],
+)
+def test_search_looks_in_titles_summaries_statements_and_names_in_any_spelling(
+    client, query, found
+):
+    blinken = make_actor(name="Antony Blinken", aliases="Энтони Блинкен")
+    karabakh = make_place(name="Nagorno-Karabakh", aliases="Artsakh")
+    source = make_source(text='He urged a "broad amnesty" and an observer mission.')
+    event = make_event(
+        title="A phone call", summary="A summary.", sources=[source], actors=[blinken],
+        places=[karabakh],
+    )  # fmt: skip
+    make_statement(event=event, source=source, text="broad amnesty", mode="quote")
+    make_event(title="Something else entirely", summary="Nothing here.")
+    assert listed_titles(get(client, q=query)) == (["A phone call"] if found else [])
+
+
+def test_actor_filters_require_every_actor_given(client):
+    a, b, c = make_actor(slug="a"), make_actor(slug="b"), make_actor(slug="c")
+    make_event(title="A and B", actors=[a, b])
+    make_event(title="A and C", actors=[a, c])
+    assert listed_titles(get(client, actor=["a", "b"])) == ["A and B"]
+    assert sorted(listed_titles(get(client, actor="a"))) == ["A and B", "A and C"]
+
+
+def test_place_filters_require_every_place_given(client):
+    baku, border = make_place(slug="baku"), make_place(slug="border")
+    make_event(title="Both", places=[baku, border])
+    make_event(title="Baku only", places=[baku])
+    assert listed_titles(get(client, place=["baku", "border"])) == ["Both"]
+
+
+def test_kind_filters_accept_any_of_the_kinds_given(client):
+    make_event(title="Call", kind="phone-call")
+    make_event(title="Clash", kind="hostilities")
+    make_event(title="Meeting", kind="meeting")
+    assert listed_titles(get(client, kind=["phone-call", "hostilities"])) == ["Call", "Clash"]
+
+
+def test_origin_filters_keep_events_reported_by_a_source_of_that_origin(client):
+    make_event(title="US account", sources=[make_source(origin="united-states")])
+    make_event(title="Azerbaijani account", sources=[make_source(origin="azerbaijan")])
+    assert listed_titles(get(client, origin="azerbaijan")) == ["Azerbaijani account"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("1992", "1992", ["War"]),
+        ("1994-12", "1995", ["War"]),
+        ("2022-09", "2022-09", ["Clash"]),
+        ("2022-09-14", None, ["Clash"]),
+        ("2022-09-15", None, []),
+        (None, "1990", []),
+    ],
+)
+def test_a_period_matches_events_whose_dates_overlap_it(client, start, end, expected):
+    make_event(
+        title="War", date_start=D(1991, 1, 1), date_end=D(1994, 12, 31), date_precision="year"
     )
+    make_event(title="Clash", date_start=D(2022, 9, 13), date_end=D(2022, 9, 14))
+    params = {k: v for k, v in {"from": start, "to": end}.items() if v}
+    assert listed_titles(get(client, **params)) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"from": "2023-13"}, "from"),
+        ({"from": "last week"}, "from"),
+        ({"to": "2023-02-30"}, "to"),
+        ({"from": "2023", "to": "2022"}, "to"),
+        ({"actor": "nobody-at-all"}, "actor"),
+        ({"place": "<script>"}, "place"),
+        ({"kind": "picnic"}, "kind"),
+        ({"origin": "mars"}, "origin"),
+        ({"cursor": "not-a-cursor!"}, "cursor"),
+        ({"colour": "blue"}, "colour"),
+        ({"q": ["one", "two"]}, "q"),
+    ],
+)
+def test_bad_parameters_answer_400_naming_the_parameter(client, params, parameter):
+    response = get(client, **params)
+    assert response.status_code == 400
+    alert = response.content.decode().split('role="alert"')[1].split("</div>")[0]
+    assert parameter in alert
+    json = client.get(reverse("timeline:events-json"), params)
+    assert json.status_code == 400
+    assert parameter in str(json.json()["errors"])
+    assert client.get(reverse("timeline:events-csv"), params).status_code == 400
+
+
+def test_an_htmx_request_for_the_results_gets_the_fragment_and_fresh_facet_counts(client):
+    make_event(title="Call", kind="phone-call")
+    response = client.get(reverse("timeline:chronology"), {"kind": "phone-call"},
+                          headers={**HTMX, "HX-Target": "results"})  # fmt: skip
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.lstrip().startswith('<section id="results"')
+    assert 'id="facet-kind" class="facet" hx-swap-oob="true"' in body
+    assert 'id="announce" hx-swap-oob="innerHTML">1 event<' in body
+
+
+def test_a_full_page_and_each_fragment_vary_on_the_htmx_headers(client):
+    for headers in ({}, HTMX, {**HTMX, "HX-Target": "results"}):
+        response = client.get(reverse("timeline:chronology"), headers=headers)
+        assert "HX-Request" in response["Vary"]
+
+
+def test_a_link_that_changes_the_filters_gets_the_form_and_results_without_the_page(client):
+    response = client.get(
+        reverse("timeline:chronology"), headers={**HTMX, "HX-Target": "chronology"}
+    )
+    body = response.content.decode()
+    assert "<html" not in body
+    assert 'id="filters"' in body
+    assert 'id="results"' in body
+    assert "hx-swap-oob" not in body
+
+
+def test_history_restoration_gets_the_full_page(client):
+    response = client.get(
+        reverse("timeline:chronology"), headers={**HTMX, "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_show_more_pages_by_cursor_without_gaps_or_repeats(client):
+    for day in range(PAGE_SIZE + 5):
+        make_event(
+            title=f"Event on day {day:02}", date_start=D(2020, 1, 1) + datetime.timedelta(day)
+        )
+    first = get(client)
+    more = re.search(r'id="show-more" class="more"><a href="([^"]+)"', first.content.decode())
+    assert more, "the first page links to the next"
+    second = client.get(more.group(1).replace("&amp;", "&"))
+    titles = listed_titles(first) + listed_titles(second)
+    assert titles == [f"Event on day {day:02}" for day in range(PAGE_SIZE + 5)]
+    assert 'id="show-more"' not in second.content.decode()
+
+
+def test_show_more_as_htmx_appends_only_the_next_entries(client):
+    for day in range(PAGE_SIZE + 1):
+        make_event(date_start=D(2020, 1, 1) + datetime.timedelta(day))
+    first = get(client).content.decode()
+    url = re.search(r'id="show-more" class="more"><a href="([^"]+)"', first).group(1)
+    fragment = client.get(url.replace("&amp;", "&"), headers={**HTMX, "HX-Target": "show-more"})
+    body = fragment.content.decode()
+    assert body.count("<article") == 1
+    assert 'id="results"' not in body
+
+
+def test_the_axis_has_a_bar_per_year_that_narrows_to_its_year(client):
+    make_event(date_start=D(2022, 9, 13))
+    make_event(date_start=D(2022, 9, 14))
+    make_event(date_start=D(1991, 1, 1), date_end=D(1994, 12, 31), date_precision="year")
+    page = get(client).content.decode()
+    assert page.count('<svg class="bar"') == 2023 - 1991 + 1
+    assert 'aria-label="2022: 2 events"' in page
+    assert 'aria-label="1993: 1 event"' in page
+    assert 'aria-label="2005: 0 events"' in page
+    assert 'href="/?from=2022&amp;to=2022"' in page
+
+
+def test_each_choice_shows_how_many_events_it_would_give_with_the_other_filters(client):
+    us = make_source(origin="united-states")
+    make_event(kind="phone-call", sources=[us], date_start=D(2023, 9, 26))
+    make_event(kind="phone-call", sources=[us], date_start=D(2022, 9, 13))
+    make_event(kind="hostilities", sources=[us], date_start=D(2022, 9, 13))
+    facets = get(client, **{"from": "2022", "to": "2022"}).context["facets"]
+    kinds = {option["value"]: option["count"] for option in facets["kind"]}
+    assert kinds == {"phone-call": 1, "hostilities": 1}
+    assert facets["origin"][0]["count"] == 2
+
+
+def test_active_filters_show_as_removable_chips_with_a_clear_all_link(client):
+    make_actor(slug="a", name="Actor A")
+    response = get(client, actor="a", kind="meeting")
+    chips = {chip["label"]: chip["url"] for chip in response.context["chips"]}
+    assert chips == {"Actor: Actor A": "?kind=meeting", "Kind: Meeting": "?actor=a"}
+    assert "Clear all filters" in response.content.decode()
+
+
+def test_the_page_links_to_exports_of_the_same_events(client):
+    make_event(kind="meeting")
+    page = get(client, kind="meeting").content.decode()
+    assert 'href="/events.json?kind=meeting"' in page
+    assert 'href="/events.csv?kind=meeting"' in page
+
+
+def test_without_javascript_the_filter_form_is_a_plain_get_form(client):
+    page = get(client).content.decode()
+    assert re.search(r'<form id="filters" class="filters" method="get" action="/"', page)
+    assert '<button type="submit">' in page
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url_name", ["timeline:chronology", "timeline:events-json"])
+def test_query_count_does_not_grow_with_the_number_of_events(client, url_name):
+    def add_events(n):
+        for _ in range(n):
+            actor = make_actor()
+            make_event(actors=[actor], places=[make_place()])
+
+    url = reverse(url_name) + "?kind=meeting&from=2000"
+    add_events(2)
+    few = count_queries(client, url)
+    add_events(18)
+    many = count_queries(client, url)
+    assert few == many
+
+
+def test_the_real_timeline_answers_every_contact_between_blinken_and_aliyev(client, seeded):
+    titles = listed_titles(get(client, actor=["antony-blinken", "ilham-aliyev"]))
+    assert titles == [
+        "Blinken speaks to the leaders of Armenia and Azerbaijan about the border clashes",
+        "Blinken and Aliyev speak by phone about peace talks and the Lachin corridor",
+        "Blinken and Aliyev speak by phone after the Azerbaijani operation",
+    ]
+
+
+def test_the_real_timeline_answers_what_happened_in_september_2022(client, seeded):
+    titles = listed_titles(get(client, **{"from": "2022-09", "to": "2022-09"}))
+    assert "Clashes along the Armenia–Azerbaijan border" in titles
+    assert len(titles) == 5

@@ -8,8 +8,8 @@ import datetime
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce, ExtractYear
 
 
 def _model(name):
@@ -90,7 +90,72 @@ class EventQuerySet(models.QuerySet):
         return qs
 
     def chronological(self):
-        return self.order_by("date_start", "date_end", "slug")
+        # (date_start, slug) is unique, so it orders pages by keyset without gaps.
+        return self.order_by("date_start", "slug")
+
+    def after(self, cursor: tuple[datetime.date, str] | None):
+        """The events after a page that ended at ``cursor`` (its last event's date and slug)."""
+        if cursor is None:
+            return self
+        date, slug = cursor
+        return self.filter(Q(date_start__gt=date) | Q(date_start=date, slug__gt=slug))
+
+    # Facets: how many of these events each choice would give, one query each.
+
+    def count_by_year(self) -> dict[int, int]:
+        """Events per year they overlap, so a year's count is what filtering by it shows."""
+        spans = (
+            self.order_by()
+            .values(
+                first=ExtractYear("date_start"),
+                last=ExtractYear(Coalesce("date_end", "date_start")),
+            )
+            .annotate(n=Count("pk"))
+        )
+        counts: dict[int, int] = {}
+        for span in spans:
+            for year in range(span["first"], span["last"] + 1):
+                counts[year] = counts.get(year, 0) + span["n"]
+        return counts
+
+    def count_by_kind(self) -> dict[str, int]:
+        rows = self.order_by().values("kind").annotate(n=Count("pk"))
+        return {row["kind"]: row["n"] for row in rows}
+
+    def count_by_origin(self) -> dict[str, int]:
+        links = _model("Event").sources.through.objects.filter(
+            event__in=self.order_by().values("pk")
+        )
+        rows = links.values("source__origin").annotate(n=Count("event", distinct=True))
+        return {row["source__origin"]: row["n"] for row in rows}
+
+    def count_by_actor(self, limit: int | None = None) -> list[dict]:
+        roles = _model("EventActor").objects.filter(event__in=self.order_by().values("pk"))
+        rows = (
+            roles.values("actor__slug", "actor__name")
+            .annotate(n=Count("event", distinct=True))
+            .order_by("-n", "actor__name")
+        )
+        return list(rows[:limit] if limit else rows)
+
+    def count_by_place(self, limit: int | None = None) -> list[dict]:
+        links = _model("Event").places.through.objects.filter(
+            event__in=self.order_by().values("pk")
+        )
+        rows = (
+            links.values("place__slug", "place__name")
+            .annotate(n=Count("event", distinct=True))
+            .order_by("-n", "place__name")
+        )
+        return list(rows[:limit] if limit else rows)
+
+    def neighbours(self, event):
+        """The events just before and after ``event`` in the chronology (either may be None)."""
+        before = self.filter(
+            Q(date_start__lt=event.date_start) | Q(date_start=event.date_start, slug__lt=event.slug)
+        ).order_by("-date_start", "-slug")
+        after = self.after((event.date_start, event.slug)).chronological()
+        return before.first(), after.first()
 
     def with_listing_details(self):
         """Everything a chronology entry shows, in a fixed number of queries."""
@@ -102,12 +167,24 @@ class EventQuerySet(models.QuerySet):
             ),
             "places",
             "sources",
-        ).annotate(statement_count=models.Count("statements", distinct=True))
+        ).annotate(statement_count=Count("statements"))
 
 
 class StatementQuerySet(models.QuerySet):
     def published(self):
         return self.filter(event__publication="published")
+
+    def by(self, actor):
+        return self.filter(speaker=actor)
+
+    def about(self, events):
+        return self.filter(event__in=[event.pk for event in events])
+
+    def in_source(self, source):
+        return self.filter(source=source)
+
+    def in_chronological_order(self):
+        return self.order_by("event__date_start", "event__slug", "source__slug", "start")
 
     def in_source_order(self):
         return self.order_by("source__published", "source__slug", "start")

@@ -6,6 +6,8 @@ app_name = "timeline"
 
 urlpatterns = [
     path("", views.chronology, name="chronology"),
+    path("events.json", views.events_json, name="events-json"),
+    path("events.csv", views.events_csv, name="events-csv"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),

@@ -1,46 +1,173 @@
-from django.http import HttpRequest
+import csv
+import datetime
+import json
+
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from timeline.models import Actor, Event, Source, Statement
+from timeline import chronology as chrono
+from timeline.forms import ChronologyFilter
+from timeline.models import Actor, Event, EventActor, Source, Statement
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+# Which part of the chronology page an htmx request wants, by the element it targets.
+CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "page", "chronology": "chronology"}
+
+
 @require_GET
 def chronology(request: HtmxHttpRequest) -> TemplateResponse:
-    events = Event.objects.visible_to(None).chronological().with_listing_details()
-    return TemplateResponse(request, "timeline/chronology.html", {"events": events})
+    form = ChronologyFilter(request.GET)
+    events = Event.objects.published()
+    if form.is_valid():
+        context, status = chrono.page_context(request, form, events), 200
+    else:
+        context, status = chrono.invalid_context(request, form, events), 400
+    template = "timeline/chronology.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        partial = CHRONOLOGY_PARTIALS.get(request.htmx.target, "chronology")
+        template += "#" + partial
+        # Only a swap of the results alone brings the facet counts along out of band.
+        context["swap_facets"] = partial == "results"
+    response = TemplateResponse(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@require_GET
+def events_json(request: HttpRequest) -> JsonResponse:
+    form = ChronologyFilter(request.GET)
+    if not form.is_valid():
+        errors = [{"parameter": name, "message": message} for name, message in form.error_list()]
+        return JsonResponse({"errors": errors}, status=400)
+    matching = form.apply(Event.objects.published())
+    page = chrono.Page(matching, form.cleaned_data.get("cursor"))
+    statements = chrono.statements_by_event(page.events)
+    next_url = None
+    if page.next_cursor:
+        next_url = request.build_absolute_uri(
+            reverse("timeline:events-json")
+            + chrono.query_with(request.GET, cursor=page.next_cursor)
+        )
+    return JsonResponse(
+        {
+            "count": matching.count(),
+            "next": next_url,
+            "results": [
+                chrono.event_as_json(request, event, statements.get(event.pk, []))
+                for event in page.events
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+def events_csv(request: HttpRequest):
+    form = ChronologyFilter(request.GET)
+    if not form.is_valid():
+        text = "\n".join(f"{name or 'query'}: {message}" for name, message in form.error_list())
+        return TemplateResponse(
+            request, "timeline/error.txt", {"text": text}, status=400, content_type="text/plain"
+        )
+    events = form.apply(Event.objects.published()).chronological().with_listing_details()
+    response = StreamingHttpResponse(
+        chrono.csv_rows(request, events, csv.writer(chrono.Echo())),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="karabakh-timeline-events.csv"'
+    return response
 
 
 @require_GET
 def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
-    event = get_object_or_404(Event.objects.visible_to(request.user), slug=slug)
-    statements = event.statements.select_related("speaker", "source").in_source_order()
+    visible = Event.objects.visible_to(request.user)
+    event = get_object_or_404(visible.prefetch_related("places", "sources"), slug=slug)
+    roles = EventActor.objects.filter(event=event).select_related("actor")
+    statements = (
+        event.statements.select_related("speaker", "source")
+        .prefetch_related("addressees")
+        .in_source_order()
+    )
+    previous, following = visible.neighbours(event)
     return TemplateResponse(
-        request, "timeline/event.html", {"event": event, "statements": statements}
+        request,
+        "timeline/event.html",
+        {
+            "event": event,
+            "mark": chrono.KIND_MARKS.get(event.kind, "•"),
+            "roles": roles,
+            "accounts": chrono.accounts(statements),
+            "previous": previous,
+            "next": following,
+            "today": datetime.date.today(),
+            "permalink": request.build_absolute_uri(event.get_absolute_url()),
+            "json_ld": json_ld(chrono.event_as_schema_org(request, event)),
+        },
     )
 
 
 @require_GET
 def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     actor = get_object_or_404(Actor.objects.select_related("affiliation"), slug=slug)
+    events = Event.objects.published().involving(actor.slug)
     statements = (
         Statement.objects.published()
-        .filter(speaker=actor)
+        .by(actor)
         .select_related("event", "source")
-        .order_by("event__date_start", "start")
+        .in_chronological_order()
     )
+    counterparts = events.count_by_actor()
     return TemplateResponse(
-        request, "timeline/actor.html", {"actor": actor, "statements": statements}
+        request,
+        "timeline/actor.html",
+        {
+            "actor": actor,
+            "events": events.chronological(),
+            "statements": statements,
+            "members": actor.members.order_by("name"),
+            "counterparts": [
+                {**row, "url": chrono.pair_url(actor.slug, row["actor__slug"])}
+                for row in counterparts
+                if row["actor__slug"] != actor.slug
+            ],
+        },
     )
 
 
 @require_GET
 def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     source = get_object_or_404(Source, slug=slug)
-    return TemplateResponse(request, "timeline/source.html", {"source": source})
+    statements = (
+        Statement.objects.published()
+        .in_source(source)
+        .select_related("event", "speaker")
+        .order_by("start", "-end")
+    )
+    events = source.events.published().chronological()
+    return TemplateResponse(
+        request,
+        "timeline/source.html",
+        {
+            "source": source,
+            "segments": chrono.highlight(source.text, list(statements)),
+            "statements": statements,
+            "events": events,
+        },
+    )
+
+
+def json_ld(data) -> str:
+    """JSON for a <script type="application/ld+json"> block, safe inside HTML."""
+    text = json.dumps(data, ensure_ascii=False)
+    escapes = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+    return mark_safe(text.translate(escapes))

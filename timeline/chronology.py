@@ -1,0 +1,404 @@
+"""What the chronology's pages show, built from validated filters in a fixed
+number of queries: a page of events, facet counts, the time axis, chips, and
+the JSON and CSV forms of the same events."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+from django.urls import reverse
+
+from timeline.forms import ChronologyFilter, Cursor
+from timeline.models import Event, Origin, Statement
+
+PAGE_SIZE = 20
+AXIS_YEARS = range(1991, 2024)
+FACET_LIMIT = 12
+KIND_MARKS = {
+    "hostilities": "▲",
+    "ceasefire": "◆",
+    "phone-call": "☎",
+    "talks": "◇",
+    "meeting": "●",
+    "press-briefing": "■",
+    "declaration": "★",
+    "humanitarian": "✚",
+    "movement": "▬",
+    "disarmament": "▼",
+    "monitoring": "◎",
+    "announcement": "□",
+    "political": "○",
+}
+
+
+# ---------------------------------------------------------------- query strings
+
+
+def query_with(params: QueryDict, **changes) -> str:
+    """The query string ``params`` with ``changes`` (None removes a parameter), less any cursor."""
+    query = params.copy()
+    query.pop("cursor", None)
+    for name, value in changes.items():
+        name = name.rstrip("_")
+        query.pop(name, None)
+        if value is not None:
+            query.setlist(name, value if isinstance(value, list) else [value])
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def query_toggling(params: QueryDict, name: str, value: str) -> str:
+    values = params.getlist(name)
+    values = [v for v in values if v != value] if value in values else [*values, value]
+    return query_with(params, **{name: values or None})
+
+
+def pair_url(first: str, second: str) -> str:
+    return reverse("timeline:chronology") + "?" + urlencode([("actor", first), ("actor", second)])
+
+
+# ---------------------------------------------------------------- the page of events
+
+
+@dataclass
+class Page:
+    """One page of events after ``cursor``, fetched by keyset, not OFFSET."""
+
+    events: list = field(init=False)
+    next_cursor: str | None = field(init=False)
+
+    def __init__(self, matching, cursor, size: int = PAGE_SIZE):
+        rows = list(matching.chronological().after(cursor).with_listing_details()[: size + 1])
+        self.events = rows[:size]
+        self.next_cursor = Cursor.encode(self.events[-1]) if len(rows) > size else None
+        self.continues_from = cursor
+
+
+def heading_key(event) -> tuple[int, str]:
+    """Events are grouped under their year, then their month when the date gives one."""
+    start, end = event.date_start, event.date_end
+    within_a_month = end is None or (end.year, end.month) == (start.year, start.month)
+    if event.date_precision == Event.Precision.DAY or (
+        event.date_precision in {Event.Precision.MONTH, Event.Precision.APPROXIMATE}
+        and within_a_month
+    ):
+        return start.year, start.strftime("%B %Y")
+    return start.year, f"{start.year}, dated by year or longer"
+
+
+def entries(page: Page) -> list[dict]:
+    """The page's events, each with the year and month headings that start before it."""
+    previous = None
+    if page.continues_from:
+        date, slug = page.continues_from
+        previous = heading_key(Event.objects.filter(slug=slug).first() or Event(date_start=date))
+    result = []
+    for event in page.events:
+        key = heading_key(event)
+        result.append(
+            {
+                "event": event,
+                "year": key[0] if not previous or key[0] != previous[0] else None,
+                "group": key[1] if key != previous else None,
+                "mark": KIND_MARKS.get(event.kind, "•"),
+            }
+        )
+        previous = key
+    return result
+
+
+# ---------------------------------------------------------------- facets and axis
+
+
+def axis(request, form: ChronologyFilter, events) -> list[dict]:
+    counts = form.apply(events, without="period").count_by_year()
+    highest = max([counts.get(year, 0) for year in AXIS_YEARS] + [1])
+    start, end = form.cleaned_data.get("from"), form.cleaned_data.get("to")
+    bars = []
+    for year in AXIS_YEARS:
+        count = counts.get(year, 0)
+        bars.append(
+            {
+                "year": year,
+                "count": count,
+                "height": round(100 * count / highest),
+                "top": 100 - round(100 * count / highest),
+                "url": query_with(request.GET, from_=str(year), to=str(year)),
+                "selected": (start or end) is not None
+                and (start is None or start.year <= year)
+                and (end is None or end.year >= year),
+            }
+        )
+    return bars
+
+
+def facets(request, form: ChronologyFilter, events) -> dict[str, list[dict]]:
+    data = form.cleaned_data
+    matching = form.apply(events)
+
+    def option(name, value, label, count):
+        return {
+            "mark": KIND_MARKS.get(value, "") if name == "kind" else "",
+            "name": name,
+            "value": value,
+            "label": label,
+            "count": count,
+            "checked": value in data.get(name, []),
+            "url": query_toggling(request.GET, name, value),
+            "id": f"{name}-{value}",
+        }
+
+    def by_slug(name, rows, key):
+        names = form.fields[name].names
+        counted = {row[f"{key}__slug"]: (row[f"{key}__name"], row["n"]) for row in rows}
+        for slug in data.get(name, []):  # chosen ones stay listed, whatever their rank
+            counted.setdefault(slug, (names.get(slug, slug), 0))
+        return [option(name, slug, label, n) for slug, (label, n) in counted.items()]
+
+    kinds = form.apply(events, without="kind").count_by_kind()
+    origins = form.apply(events, without="origin").count_by_origin()
+    return {
+        "kind": [
+            option("kind", value, label, kinds.get(value, 0))
+            for value, label in Event.Kind.choices
+            if kinds.get(value) or value in data.get("kind", [])
+        ],
+        "origin": [
+            option("origin", value, label, origins.get(value, 0))
+            for value, label in Origin.choices
+            if origins.get(value) or value in data.get("origin", [])
+        ],
+        "actor": by_slug("actor", matching.count_by_actor(FACET_LIMIT), "actor"),
+        "place": by_slug("place", matching.count_by_place(FACET_LIMIT), "place"),
+    }
+
+
+def chips(request, form: ChronologyFilter) -> list[dict]:
+    """The active filters, each with the link that removes it."""
+    data, result = form.cleaned_data, []
+    if data.get("q"):
+        result.append({"label": f"Search: {data['q']}", "url": query_with(request.GET, q=None)})
+    labels = {
+        "actor": form.fields["actor"].names,
+        "place": form.fields["place"].names,
+        "kind": dict(Event.Kind.choices),
+        "origin": dict(Origin.choices),
+    }
+    nouns = {"actor": "Actor", "place": "Place", "kind": "Kind", "origin": "Reported by"}
+    for name, noun in nouns.items():
+        for value in data.get(name, []):
+            result.append(
+                {
+                    "label": f"{noun}: {labels[name].get(value, value)}",
+                    "url": query_toggling(request.GET, name, value),
+                }
+            )
+    for name in ("from", "to"):
+        if request.GET.get(name):
+            result.append(
+                {
+                    "label": f"{name.title()}: {request.GET[name]}",
+                    "url": query_with(request.GET, **{name: None}),
+                }
+            )
+    return result
+
+
+def page_context(request, form: ChronologyFilter, events) -> dict:
+    matching = form.apply(events)
+    page = Page(matching, form.cleaned_data.get("cursor"))
+    query = query_with(request.GET)
+    return {
+        "form": form,
+        "entries": entries(page),
+        "page": page,
+        "count": matching.count(),
+        "more_url": query_with(request.GET, cursor=page.next_cursor) if page.next_cursor else None,
+        "facets": facets(request, form, events),
+        "axis": axis(request, form, events),
+        "chips": chips(request, form),
+        "query": query,
+        "errors": [],
+    }
+
+
+def invalid_context(request, form: ChronologyFilter, events) -> dict:
+    """The page for a query string it cannot answer: the errors, and an unfiltered form."""
+    return {
+        "form": form,
+        "entries": [],
+        "page": None,
+        "count": None,
+        "more_url": None,
+        "facets": {},
+        "axis": [],
+        "chips": [],
+        "query": "",
+        "errors": form.error_list(),
+    }
+
+
+# ---------------------------------------------------------------- event page
+
+
+def accounts(statements) -> list[dict]:
+    """Statements grouped by origin, then by source: one column per side's account."""
+    by_origin: dict[str, dict] = {}
+    for statement in statements:
+        source = statement.source
+        column = by_origin.setdefault(
+            source.origin,
+            {"origin": source.get_origin_display(), "code": source.origin, "sources": {}},
+        )
+        column["sources"].setdefault(source.pk, {"source": source, "statements": []})
+        column["sources"][source.pk]["statements"].append(statement)
+    return [
+        {**column, "sources": list(column["sources"].values())} for column in by_origin.values()
+    ]
+
+
+def event_as_schema_org(request, event) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary,
+        "startDate": event.date_start.isoformat(),
+        "url": request.build_absolute_uri(event.get_absolute_url()),
+        "eventStatus": "https://schema.org/EventScheduled"
+        if event.is_planned
+        else "https://schema.org/EventCompleted",
+        "location": [{"@type": "Place", "name": place.name} for place in event.places.all()],
+        "subjectOf": [
+            {
+                "@type": "NewsArticle",
+                "headline": source.headline or source.slug,
+                "publisher": source.outlet or None,
+                "datePublished": source.published.isoformat() if source.published else None,
+                "url": request.build_absolute_uri(source.get_absolute_url()),
+            }
+            for source in event.sources.all()
+        ],
+    }
+    if event.date_end:
+        data["endDate"] = event.date_end.isoformat()
+    return data
+
+
+# ---------------------------------------------------------------- source page
+
+
+def highlight(text: str, statements: list) -> list[dict]:
+    """The text cut where statements start and end: each piece with the statements covering it
+    and the anchors of those that begin there."""
+    cuts = {0, len(text)}
+    for statement in statements:
+        cuts.update((statement.start, statement.end))
+    cuts = sorted(cuts)
+    segments = []
+    for start, end in pairwise(cuts):
+        covering = [s for s in statements if s.start <= start and end <= s.end]
+        segments.append(
+            {
+                "text": text[start:end],
+                "statements": covering,
+                # the innermost passage is the one a click on this piece is about
+                "main": min(covering, key=lambda s: s.end - s.start) if covering else None,
+                "anchors": [s.anchor for s in statements if s.start == start],
+            }
+        )
+    return segments
+
+
+# ---------------------------------------------------------------- JSON and CSV
+
+
+def statements_by_event(events) -> dict[int, list]:
+    statements = (
+        Statement.objects.about(events).select_related("speaker", "source").in_source_order()
+    )
+    grouped = defaultdict(list)
+    for statement in statements:
+        grouped[statement.event_id].append(statement)
+    return grouped
+
+
+def event_as_json(request, event, statements) -> dict:
+    absolute = request.build_absolute_uri
+    return {
+        "slug": event.slug,
+        "url": absolute(event.get_absolute_url()),
+        "title": event.title,
+        "summary": event.summary,
+        "kind": event.kind,
+        "status": event.status,
+        "date_start": event.date_start.isoformat(),
+        "date_end": event.date_end.isoformat() if event.date_end else None,
+        "date_precision": event.date_precision,
+        "date_display": event.date_display,
+        "actors": [
+            {"slug": role.actor.slug, "name": role.actor.name, "role": role.role}
+            for role in event.roles.all()
+        ],
+        "places": [{"slug": place.slug, "name": place.name} for place in event.places.all()],
+        "sources": [
+            {
+                "slug": source.slug,
+                "outlet": source.outlet,
+                "headline": source.headline,
+                "published": source.published.isoformat() if source.published else None,
+                "origin": source.origin,
+                "url": absolute(source.get_absolute_url()),
+            }
+            for source in event.sources.all()
+        ],
+        "statements": [
+            {
+                "speaker": {"slug": s.speaker.slug, "name": s.speaker.name},
+                "text": s.text,
+                "mode": s.mode,
+                "speech_act": s.speech_act,
+                "source": s.source.slug,
+            }
+            for s in statements
+        ],
+    }
+
+
+class Echo:
+    """A file-like object whose write() hands back what it was given, for streaming CSV."""
+
+    def write(self, value):
+        return value
+
+
+CSV_HEADER = [
+    "slug", "url", "title", "summary", "kind", "status", "date_start", "date_end",
+    "date_precision", "date_display", "actors", "places", "outlets", "sources", "statements",
+]  # fmt: skip
+
+
+def csv_rows(request, events, writer):
+    yield writer.writerow(CSV_HEADER)
+    for event in events.iterator(chunk_size=500):
+        yield writer.writerow(
+            [
+                event.slug,
+                request.build_absolute_uri(event.get_absolute_url()),
+                event.title,
+                event.summary,
+                event.kind,
+                event.status,
+                event.date_start.isoformat(),
+                event.date_end.isoformat() if event.date_end else "",
+                event.date_precision,
+                event.date_display,
+                "; ".join(f"{r.actor.name} ({r.role})" for r in event.roles.all()),
+                "; ".join(place.name for place in event.places.all()),
+                "; ".join(s.outlet_label for s in event.sources.all()),
+                "; ".join(s.slug for s in event.sources.all()),
+                event.statement_count,
+            ]
+        )

@@ -1,0 +1,187 @@
+"""The chronology's filters: every state of the page is a validated query string."""
+
+import base64
+import binascii
+import calendar
+import datetime
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from timeline.models import Actor, Event, Origin, Place
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+SLUG_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
+SINGLE_VALUED = ("q", "from", "to", "cursor")
+MULTI_VALUED = ("actor", "place", "kind", "origin")
+PARAMETERS = SINGLE_VALUED + MULTI_VALUED
+
+
+def parse_period(value: str, *, end: bool) -> datetime.date:
+    """'2022', '2022-09' or '2022-09-13' as the first day (or, with ``end``, the last day)."""
+    match = PERIOD_PATTERN.match(value)
+    if not match:
+        raise ValidationError("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD.", code="format")
+    year, month, day = match.groups()
+    try:
+        if day:
+            return datetime.date(int(year), int(month), int(day))
+        if month:
+            last = calendar.monthrange(int(year), int(month))[1] if end else 1
+            return datetime.date(int(year), int(month), last)
+        return datetime.date(int(year), 12, 31) if end else datetime.date(int(year), 1, 1)
+    except (ValueError, calendar.IllegalMonthError) as error:
+        raise ValidationError(f"{value} is not a real date.", code="invalid") from error
+
+
+class PeriodField(forms.Field):
+    def __init__(self, *, end: bool, **kwargs):
+        self.end = end
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        return parse_period(value, end=self.end) if value else None
+
+
+class SlugChoiceField(forms.MultipleChoiceField):
+    """Repeatable slugs of existing rows, checked in one query."""
+
+    def __init__(self, queryset, noun: str, **kwargs):
+        self.queryset, self.noun, self.names = queryset, noun, {}
+        super().__init__(required=False, **kwargs)
+
+    def valid_value(self, value):
+        return True  # checked all at once in validate()
+
+    def validate(self, value):
+        super().validate(value)
+        malformed = [slug for slug in value if not SLUG_PATTERN.match(slug)]
+        wellformed = [slug for slug in value if slug not in malformed]
+        # Kept for the page, which names the chosen rows without asking again.
+        self.names = dict(
+            self.queryset.filter(slug__in=wellformed).values_list("slug", "name")
+            if wellformed
+            else []
+        )
+        unknown = [slug for slug in value if slug not in self.names]
+        if unknown:
+            raise ValidationError(
+                f"Unknown {self.noun}: {', '.join(sorted(set(unknown)))}.", code="unknown"
+            )
+
+
+class Cursor:
+    """Where a page of the chronology ends: the last event's (date, slug), opaque in URLs."""
+
+    @staticmethod
+    def encode(event) -> str:
+        raw = f"{event.date_start.isoformat()}|{event.slug}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def decode(value: str) -> tuple[datetime.date, str]:
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+            date, slug = raw.split("|", 1)
+            if not SLUG_PATTERN.match(slug):
+                raise ValueError(slug)
+            return datetime.date.fromisoformat(date), slug
+        except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+            raise ValidationError(
+                "This cursor is broken: follow a “show more” link.", code="cursor"
+            ) from error
+
+
+class CursorField(forms.Field):
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if len(value) > 400:
+            raise ValidationError("This cursor is broken: follow a “show more” link.")
+        return Cursor.decode(value) if value else None
+
+
+class ChronologyFilter(forms.Form):
+    """The query string of `/`, `/events.json` and `/events.csv`."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        strip=True,
+        help_text="Words in titles, summaries, statements, and names of actors and places.",
+    )
+    actor = SlugChoiceField(Actor.objects.all(), "actor", label="Actors")
+    place = SlugChoiceField(Place.objects.all(), "place", label="Places")
+    kind = forms.MultipleChoiceField(label="Kind of event", required=False, choices=Event.Kind)
+    origin = forms.MultipleChoiceField(label="Reported by", required=False, choices=Origin)
+    from_ = PeriodField(label="From", end=False)
+    to = PeriodField(label="To", end=True)
+    cursor = CursorField(label="Page after")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        # "from" is a Python keyword: the field is from_, the parameter is from.
+        self.fields["from"] = self.fields.pop("from_")
+        self.order_fields(["q", "actor", "place", "kind", "origin", "from", "to", "cursor"])
+        if data is not None:
+            self.check_parameters(data)
+
+    def check_parameters(self, data):
+        self.parameter_errors = []
+        unknown = sorted(set(data) - set(PARAMETERS))
+        if unknown:
+            self.parameter_errors.append(f"Unknown parameter: {', '.join(unknown)}.")
+        for name in SINGLE_VALUED:
+            if len(data.getlist(name)) > 1:
+                self.parameter_errors.append(f"{name}: give it once only.")
+
+    def clean_q(self):
+        value = self.cleaned_data["q"]
+        if "\x00" in value:
+            raise ValidationError("The search cannot contain a NUL character.", code="nul")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        for message in getattr(self, "parameter_errors", []):
+            self.add_error(None, message)
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "“to” cannot be before “from”.")
+        return cleaned
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(parameter, message) pairs, for the page and the JSON error body."""
+        return [
+            ("" if field == "__all__" else field, str(message))
+            for field, messages in self.errors.items()
+            for message in messages
+        ]
+
+    def apply(self, events, *, without: str = ""):
+        """The events matching the filters (all but ``without``), in chronological order."""
+        data = self.cleaned_data
+        if data.get("q") and without != "q":
+            events = events.search(data["q"])
+        if without != "actor":
+            events = events.involving(*data.get("actor", []))
+        if without != "place":
+            events = events.at_places(*data.get("place", []))
+        if without != "kind":
+            events = events.of_kind(*data.get("kind", []))
+        if without != "origin":
+            events = events.reported_by_origin(*data.get("origin", []))
+        if without != "period":
+            events = events.in_period(data.get("from"), data.get("to"))
+        return events
+
+    def is_filtered(self) -> bool:
+        data = self.cleaned_data
+        return any(
+            data.get(name) for name in ("q", "actor", "place", "kind", "origin", "from", "to")
+        )
