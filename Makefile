@@ -25,7 +25,7 @@ run: install
 	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	scripts/ensure-debian-packages postgresql
+	scripts/ensure-debian-packages postgresql chromium
 	$(MAKE) --no-print-directory lint check collectstatic
 	@status=0; \
 	echo "=== pytest on SQLite ==="; \

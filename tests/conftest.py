@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -14,3 +16,44 @@ def pytest_configure(config):
 def seeded(db):
     """The real timeline, loaded from fixtures/ as `make run` loads it."""
     call_command("seed_timeline", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the tests only
+    # touch the database between browser calls, never concurrently with them.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_timeline(transactional_db):
+    """The real timeline on a live server whose static files come from WhiteNoise and
+    collectstatic's hashed names, as in production (pytest-django's live_server
+    would serve them from the source folders instead)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = lambda application: application
+    server._live_server_modified_settings.enable()
+    server.start()
+    call_command("seed_timeline", verbosity=0)
+    yield server.url
+    server.stop()
+    server._live_server_modified_settings.disable()
+
+
+@pytest.fixture
+def page(browser, live_timeline):
+    context = browser.new_context(base_url=live_timeline)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
