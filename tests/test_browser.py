@@ -75,6 +75,17 @@ def test_an_axis_bar_narrows_the_view_to_its_year(page):
     expect(page.locator("#from")).to_have_value("2022")
 
 
+def test_a_bad_value_typed_into_a_field_is_named_in_place(page):
+    page.goto("/")
+    page.locator("#from").fill("2023-13")
+    page.locator("#from").press("Tab")
+    expect(page.get_by_role("alert")).to_contain_text("from: 2023-13 is not a real date.")
+    page.locator("#from").fill("2023")
+    page.locator("#from").press("Tab")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(articles(page)).to_have_count(10)
+
+
 def test_filters_work_from_the_keyboard(page):
     page.goto("/")
     page.locator("#kind-phone-call").focus()
