@@ -56,4 +56,6 @@ def page(browser, live_timeline):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    # Let requests still in flight finish before the live server stops.
+    page.wait_for_load_state("networkidle")
     context.close()
