@@ -3,7 +3,6 @@ number of queries: a page of events, facet counts, the time axis, chips, and
 the JSON and CSV forms of the same events."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from itertools import pairwise
 from urllib.parse import urlencode
 
@@ -62,12 +61,8 @@ def pair_url(first: str, second: str) -> str:
 # ---------------------------------------------------------------- the page of events
 
 
-@dataclass
 class Page:
     """One page of events after ``cursor``, fetched by keyset, not OFFSET."""
-
-    events: list = field(init=False)
-    next_cursor: str | None = field(init=False)
 
     def __init__(self, matching, cursor, size: int = PAGE_SIZE):
         rows = list(matching.chronological().after(cursor).with_listing_details()[: size + 1])
