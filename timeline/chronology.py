@@ -219,7 +219,7 @@ def page_context(request, form: ChronologyFilter, events) -> dict:
     }
 
 
-def invalid_context(request, form: ChronologyFilter, events) -> dict:
+def invalid_context(form: ChronologyFilter) -> dict:
     """The page for a query string it cannot answer: the errors, and an unfiltered form."""
     return {
         "form": form,

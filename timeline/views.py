@@ -31,7 +31,7 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
     if form.is_valid():
         context, status = chrono.page_context(request, form, events), 200
     else:
-        context, status = chrono.invalid_context(request, form, events), 400
+        context, status = chrono.invalid_context(form), 400
     template = "timeline/chronology.html"
     if request.htmx and not request.htmx.history_restore_request:
         partial = CHRONOLOGY_PARTIALS.get(request.htmx.target, "chronology")
