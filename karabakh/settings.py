@@ -5,6 +5,7 @@ development site on a SQLite file in the project folder. With ``DEBUG`` off it
 refuses to start unless it has a real secret key and a list of allowed hosts.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -48,7 +49,8 @@ if not DEBUG:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name this site's hosts when DEBUG is off.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, with the timeline's own site (its curation queue).
+    "timeline.apps.TimelineAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "simple_history",
+    "axes",
     "timeline",
 ]
 
@@ -71,6 +75,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records who made each change in the timeline's history.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: refuses sign-ins after too many failures.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "karabakh.urls"
@@ -102,6 +110,20 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out address or account is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins from
+# one address, or for one account, further attempts are refused for a while.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

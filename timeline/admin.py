@@ -1,4 +1,16 @@
-from django.contrib import admin
+"""The editors' tool: the timeline's records in Django's admin.
+
+Every change is recorded by django-simple-history (who, when, field by field,
+with a way back); the rules the editors cannot break live on the models and
+are reported here as form errors.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from timeline.models import Actor, Event, EventActor, Place, Source, Statement
 
@@ -11,24 +23,164 @@ class EventActorInline(admin.TabularInline):
 
 class StatementInline(admin.StackedInline):
     model = Statement
+    fields = [
+        ("speaker", "mode", "speech_act"),
+        "source",
+        "text",
+        ("said_on", "addressees"),
+        "passage",
+    ]
     autocomplete_fields = ["speaker", "addressees", "source"]
-    readonly_fields = ["start", "end"]
+    readonly_fields = ["passage"]
     extra = 0
+
+    @admin.display(description="Place in the source")
+    def passage(self, statement):
+        if statement.pk is None:
+            return "Worked out from the text when you save."
+        return f"Characters {statement.start}–{statement.end}"
+
+
+class EventAdminForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            *["title", "slug", "summary", "kind", "status", "publication"],
+            *["date_start", "date_end", "date_precision", "date_note", "places", "sources"],
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("publication") == Event.Publication.PUBLISHED:
+            problem = self.instance.publication_problem(cleaned.get("sources", []))
+            if problem:
+                self.add_error("publication", problem)
+        return cleaned
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).dates("date_start", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        year = int(self.value())
+        return queryset.in_period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+class SourcingFilter(admin.SimpleListFilter):
+    title = "sourcing"
+    parameter_name = "sourcing"
+
+    def lookups(self, request, model_admin):
+        return [("none", "No source"), ("single", "Single source"), ("several", "Several sources")]
+
+    def queryset(self, request, queryset):
+        # The counts come from EventAdmin.get_queryset.
+        match self.value():
+            case "none":
+                return queryset.filter(source_count=0)
+            case "single":
+                return queryset.filter(source_count=1)
+            case "several":
+                return queryset.filter(source_count__gte=2)
+        return queryset
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["date_start", "title", "kind", "status", "publication"]
-    list_filter = ["publication", "kind", "status", "date_precision"]
-    search_fields = ["title", "summary"]
+class EventAdmin(SimpleHistoryAdmin):
+    form = EventAdminForm
+    list_display = [
+        "date",
+        "title",
+        "kind",
+        "status",
+        "publication",
+        "source_count",
+        "statement_count",
+    ]
+    list_display_links = ["date", "title"]
+    list_filter = ["kind", "status", "publication", YearFilter, SourcingFilter]
+    search_fields = [
+        "title",
+        "summary",
+        "roles__actor__name",
+        "roles__actor__aliases",
+        "places__name",
+        "places__aliases",
+    ]
     date_hierarchy = "date_start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["places", "sources"]
     inlines = [EventActorInline, StatementInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "kind", "status", "publication"]}),
+        ("Dates", {"fields": [("date_start", "date_end", "date_precision"), "date_note"]}),
+        ("Where and according to whom", {"fields": ["places", "sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_source_counts()
+
+    @admin.display(description="date", ordering="date_start")
+    def date(self, event):
+        return event.date_display
+
+    @admin.display(description="sources", ordering="source_count")
+    def source_count(self, event):
+        return event.source_count
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statement_count(self, event):
+        return event.statement_count
+
+    @admin.action(description="Publish the selected events", permissions=["change"])
+    def publish(self, request, queryset):
+        published, refused = [], []
+        for event in queryset.prefetch_related("sources"):
+            if event.is_published:
+                continue
+            if event.publication_problem():
+                refused.append(event)
+                continue
+            event.publication = Event.Publication.PUBLISHED
+            event._change_reason = "Published"
+            event._history_user = request.user
+            event.save(update_fields=["publication", "updated"])
+            published.append(event)
+        if published:
+            self.message_user(request, f"Published {len(published)} event(s).", messages.SUCCESS)
+        if refused:
+            names = "; ".join(f"“{event.title}”" for event in refused)
+            self.message_user(
+                request,
+                f"Not published, because they cite no source: {names}. "
+                "An event cannot be published without at least one source.",
+                messages.ERROR,
+            )
+
+    @admin.action(
+        description="Unpublish the selected events (back to draft)", permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        count = 0
+        for event in queryset.filter(publication=Event.Publication.PUBLISHED):
+            event.publication = Event.Publication.DRAFT
+            event._change_reason = "Unpublished"
+            event._history_user = request.user
+            event.save(update_fields=["publication", "updated"])
+            count += 1
+        self.message_user(request, f"Unpublished {count} event(s).", messages.SUCCESS)
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "office", "affiliation"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases", "office"]
@@ -38,26 +190,54 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
+class StatementsInSourceInline(admin.TabularInline):
+    """The statements anchored in a source, for reading: they are edited on their events."""
+
+    model = Statement
+    verbose_name = "statement anchored in this source"
+    verbose_name_plural = "statements anchored in this source"
+    fields = ["speaker", "mode", "text", "event", "start", "end"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker", "event")
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ["slug", "outlet", "headline", "published", "origin"]
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["slug", "outlet", "headline", "published", "origin", "statement_count"]
     list_filter = ["origin", "kind", "language"]
     search_fields = ["slug", "outlet", "headline", "relays"]
     date_hierarchy = "published"
+    prepopulated_fields = {"slug": ["headline"]}
+    inlines = [StatementsInSourceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(statement_count=Count("statements"))
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statement_count(self, source):
+        return source.statement_count
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "mode", "speech_act", "source", "event"]
-    list_filter = ["mode", "speech_act", "source"]
-    search_fields = ["text", "speaker__name"]
+    list_filter = ["mode", "speech_act", "source__origin"]
+    search_fields = ["text", "speaker__name", "speaker__aliases"]
     autocomplete_fields = ["speaker", "addressees", "source", "event"]
     readonly_fields = ["start", "end"]
     list_select_related = ["speaker", "source", "event"]

@@ -10,13 +10,15 @@ import datetime
 import difflib
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
-from timeline.querysets import EventQuerySet, StatementQuerySet
+from timeline.querysets import ActorQuerySet, EventQuerySet, StatementQuerySet
 
 QUOTE_MARKS = {'"': '"', "“": "”", "«": "»"}
+UNSOURCED = "An event cannot be published without at least one source: add one, or keep it a draft."
 
 
 def split_aliases(value: str) -> list[str]:
@@ -94,6 +96,7 @@ class Source(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = SlugManager()
+    history = HistoricalRecords(excluded_fields=["created", "updated"])
 
     class Meta:
         # Undated sources first, on every database (SQLite and PostgreSQL
@@ -102,6 +105,23 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.outlet_label}: {self.headline or self.slug}"
+
+    def save(self, *args, **kwargs):
+        # Statements keep standing at their passage when an edit moves it; an edit
+        # that would remove a recorded passage is refused (see clean()).
+        moved, broken = self.reanchored()
+        if broken:
+            raise ValidationError({"text": self.broken_message(broken)})
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Two steps, so that no statement ever takes a passage another still holds.
+            beyond = len(self.text) + max((s.end for s, _, _ in moved), default=0) + 1
+            for statement, _, _ in moved:
+                Statement.objects.filter(pk=statement.pk).update(
+                    start=statement.start + beyond, end=statement.end + beyond
+                )
+            for statement, start, end in moved:
+                Statement.objects.filter(pk=statement.pk).update(start=start, end=end)
 
     def get_absolute_url(self):
         return reverse("timeline:source", kwargs={"slug": self.slug})
@@ -112,6 +132,38 @@ class Source(models.Model):
     @property
     def outlet_label(self) -> str:
         return self.outlet or "Unknown outlet"
+
+    def reanchored(self) -> tuple[list[tuple["Statement", int, int]], list["Statement"]]:
+        """Where each statement recorded in this source stands in its (possibly edited) text.
+
+        Returns the statements that still stand in it, with their new offsets, and
+        those the text no longer carries verbatim (or, for a quote, inside quotation marks).
+        """
+        if self.pk is None:
+            return [], []
+        moved, broken = [], []
+        for statement in self.statements.select_related("speaker").order_by("start"):
+            start = self.text.find(statement.text)
+            end = start + len(statement.text)
+            if start < 0 or (statement.is_quote and not is_inside_quotation(self.text, start, end)):
+                broken.append(statement)
+            elif (start, end) != (statement.start, statement.end):
+                moved.append((statement, start, end))
+        return moved, broken
+
+    def clean(self):
+        _, broken = self.reanchored()
+        if broken:
+            raise ValidationError({"text": self.broken_message(broken)})
+
+    @staticmethod
+    def broken_message(broken) -> str:
+        listed = "; ".join(f"«{s.text}» ({s.speaker}, statement {s.pk})" for s in broken)
+        return (
+            f"This edit would break {len(broken)} statement(s) recorded in this source, "
+            f"whose text it no longer carries verbatim: {listed}. Keep those passages as "
+            "they are, or fix the statements first."
+        )
 
 
 class Actor(models.Model):
@@ -148,7 +200,8 @@ class Actor(models.Model):
         help_text="Other spellings and transliterations, one per line. Search uses them.",
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(ActorQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -198,6 +251,7 @@ class Place(models.Model):
     )
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -265,12 +319,20 @@ class Event(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.HAPPENED)
     places = models.ManyToManyField(Place, blank=True, related_name="events")
     actors = models.ManyToManyField(Actor, through="EventActor", blank=True, related_name="events")
-    sources = models.ManyToManyField(Source, related_name="events")
+    sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="events",
+        help_text="At least one before the event can be published.",
+    )
     publication = models.CharField(max_length=20, choices=Publication, default=Publication.DRAFT)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     objects = SlugManager.from_queryset(EventQuerySet)()
+    history = HistoricalRecords(
+        m2m_fields=[places, sources], excluded_fields=["created", "updated"]
+    )
 
     class Meta:
         ordering = ["date_start", "date_end", "slug"]
@@ -306,6 +368,12 @@ class Event(models.Model):
     def date_display(self) -> str:
         return format_date_range(self.date_start, self.date_end, self.date_precision)
 
+    def publication_problem(self, sources=None) -> str:
+        """Why the event cannot be published with ``sources`` (default: its own), or ''."""
+        if sources is None:
+            sources = self.sources.all() if self.pk else []
+        return "" if len(sources) else UNSOURCED
+
     def clean(self):
         errors = {}
         if self.date_start and self.date_end and self.date_end < self.date_start:
@@ -338,6 +406,7 @@ class EventActor(models.Model):
             return self.get(event__slug=event_slug, actor__slug=actor_slug)
 
     objects = Manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["event", "role", "actor__name"]
@@ -403,6 +472,7 @@ class Statement(models.Model):
             return self.get(source__slug=source_slug, start=start, end=end)
 
     objects = Manager()
+    history = HistoricalRecords(m2m_fields=[addressees])
 
     class Meta:
         ordering = ["source", "start"]
@@ -423,7 +493,10 @@ class Statement(models.Model):
         # Offsets are always computed, never typed: a statement cannot be saved
         # unless its text stands verbatim in its source.
         self.start, self.end = self.locate()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # An event cites every source its statements are taken from.
+            self.event.sources.add(self.source_id)
 
     def get_absolute_url(self):
         return f"{self.source.get_absolute_url()}#{self.anchor}"
@@ -468,6 +541,20 @@ class Statement(models.Model):
         ):
             raise ValidationError(
                 {"mode": "A direct quote must stand inside quotation marks in the source."}
+            )
+        # The offsets are not on any form, so Django would not check this constraint.
+        twin = (
+            Statement.objects.filter(source_id=self.source_id, start=self.start, end=self.end)
+            .exclude(pk=self.pk)
+            .select_related("speaker", "event")
+            .first()
+        )
+        if twin:
+            raise ValidationError(
+                {
+                    "text": f"This passage is already recorded, as {twin.speaker}’s statement "
+                    f"on “{twin.event.title}”."
+                }
             )
 
 

@@ -8,8 +8,11 @@ import datetime
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce, ExtractYear, Substr
+
+# Kinds of event whose facts the sides dispute most: one origin's word is not enough.
+CONTESTED_KINDS = ("hostilities", "ceasefire")
 
 
 def _model(name):
@@ -50,6 +53,41 @@ class EventQuerySet(models.QuerySet):
         for slug in places:
             qs = qs.filter(Exists(links.filter(place__slug=slug)))
         return qs
+
+    # Curation: what needs an editor's eye.
+
+    def with_source_counts(self):
+        return self.annotate(
+            source_count=Count("sources", distinct=True),
+            statement_count=Count("statements", distinct=True),
+            origin_count=Count("sources__origin", distinct=True),
+        )
+
+    def without_sources(self):
+        return self.filter(
+            ~Exists(_model("Event").sources.through.objects.filter(event=OuterRef("pk")))
+        )
+
+    def without_places(self):
+        return self.filter(
+            ~Exists(_model("Event").places.through.objects.filter(event=OuterRef("pk")))
+        )
+
+    def contested_on_one_origin(self):
+        """Hostilities and ceasefires whose sources all carry one origin's account."""
+        return (
+            self.of_kind(*CONTESTED_KINDS)
+            .annotate(origins=Count("sources__origin", distinct=True))
+            .filter(origins=1)
+        )
+
+    def overdue_plans(self, today: datetime.date):
+        """Planned events whose dates have passed: did they happen?"""
+        return (
+            self.filter(status="planned")
+            .alias(last_day=Coalesce("date_end", "date_start"))
+            .filter(last_day__lt=today)
+        )
 
     def of_kind(self, *kinds):
         return self.filter(kind__in=kinds) if kinds else self
@@ -170,7 +208,25 @@ class EventQuerySet(models.QuerySet):
         ).annotate(statement_count=Count("statements"))
 
 
+class ActorQuerySet(models.QuerySet):
+    def missing_details(self):
+        """People without an office or an institution, and bodies without the state
+        or organisation they belong to."""
+        belongs = ["government-body", "armed-forces"]
+        return self.filter(
+            Q(kind="person", office="")
+            | Q(kind="person", affiliation__isnull=True)
+            | Q(kind__in=belongs, affiliation__isnull=True)
+        )
+
+
 class StatementQuerySet(models.QuerySet):
+    def unanchored(self):
+        """Statements whose text no longer stands at their offsets in their source."""
+        return self.annotate(
+            passage=Substr("source__text", F("start") + 1, F("end") - F("start"))
+        ).exclude(passage=F("text"))
+
     def published(self):
         return self.filter(event__publication="published")
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from timeline.fixtures import fixture_names
+from timeline.fixtures import FIXTURE_FILES, fixture_names
 from timeline.models import Event, Source
 
 
@@ -31,9 +31,19 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             call_command("loaddata", *fixture_names(), verbosity=verbosity)
+            # Start each record's history here, so editors' first changes show as
+            # differences from the data as loaded.
+            for model in history_models():
+                model.history.bulk_history_create(
+                    list(model._default_manager.all()), default_change_reason="Loaded from fixtures"
+                )
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded {Event.objects.count()} events from {Source.objects.count()} sources."
                 )
             )
+
+
+def history_models():
+    return [model for models in FIXTURE_FILES.values() for model in models]
