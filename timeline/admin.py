@@ -10,6 +10,8 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline.models import Actor, Event, EventActor, Place, Source, Statement
@@ -197,25 +199,6 @@ class PlaceAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class StatementsInSourceInline(admin.TabularInline):
-    """The statements anchored in a source, for reading: they are edited on their events."""
-
-    model = Statement
-    verbose_name = "statement anchored in this source"
-    verbose_name_plural = "statements anchored in this source"
-    fields = ["speaker", "mode", "text", "event", "start", "end"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("speaker", "event")
-
-
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["slug", "outlet", "headline", "published", "origin", "statement_count"]
@@ -223,10 +206,31 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ["slug", "outlet", "headline", "relays"]
     date_hierarchy = "published"
     prepopulated_fields = {"slug": ["headline"]}
-    inlines = [StatementsInSourceInline]
+    readonly_fields = ["anchored_statements"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(statement_count=Count("statements"))
+
+    @admin.display(description="Statements anchored in this source")
+    def anchored_statements(self, source):
+        """For reading: statements are edited on their events, and hold the text in place."""
+        statements = source.statements.select_related("speaker", "event").order_by("start")
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> ({}, characters {}–{}) on “{}”</li>',
+            (
+                (
+                    reverse("admin:timeline_statement_change", args=[s.pk]),
+                    s.text,
+                    s.speaker,
+                    s.start,
+                    s.end,
+                    s.event.title,
+                )
+                for s in statements
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else "None yet."
 
     @admin.display(description="statements", ordering="statement_count")
     def statement_count(self, source):

@@ -39,7 +39,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, dry_run=False, verbosity=1, **meta):
         try:
-            text = path.read_text(encoding="utf-8")
+            # Bytes, decoded: reading as text would rewrite the document's line endings.
+            text = path.read_bytes().decode("utf-8")
         except FileNotFoundError as error:
             raise CommandError(f"No such file: {path}") from error
         except UnicodeDecodeError as error:

@@ -1,0 +1,470 @@
+"""Editors curate the timeline in the admin: accounts, events with their statements,
+sources, publication, history, the curation queue and sign-in throttling."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from tests.admin_forms import form_data, formset
+from tests.factories import (
+    SAMPLE_TEXT,
+    make_actor,
+    make_event,
+    make_place,
+    make_source,
+    make_statement,
+)
+from timeline.models import Event, Source, Statement
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-and-unguessable-editor-password"
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("editor", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:timeline_{model._meta.model_name}_{view}", args=args)
+
+
+def new_event_data(*, sources=(), places=(), roles=(), statements=(), **fields) -> dict:
+    data = {
+        "title": "Foreign ministers meet in Brussels",
+        "slug": "foreign-ministers-meet-in-brussels",
+        "summary": "The two foreign ministers met, according to the source.",
+        "kind": "meeting",
+        "status": "happened",
+        "publication": "draft",
+        "date_start": "2023-05-01",
+        "date_end": "",
+        "date_precision": "day",
+        "date_note": "",
+        "places": [place.pk for place in places],
+        "sources": [source.pk for source in sources],
+    }
+    data.update(fields)
+    data.update(formset("roles", [{"actor": a.pk, "role": role} for a, role in roles]))
+    data.update(formset("statements", list(statements)))
+    return data
+
+
+def statement_row(speaker, source, text, mode="reported", speech_act="urges") -> dict:
+    return {
+        "speaker": speaker.pk,
+        "source": source.pk,
+        "text": text,
+        "mode": mode,
+        "speech_act": speech_act,
+        "said_on": "",
+    }
+
+
+# ------------------------------------------------------------------ editors
+
+
+def test_the_editors_group_may_curate_the_timeline_and_nothing_else():
+    codenames = set(
+        Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
+    )
+    for model in ("event", "eventactor", "statement", "source", "actor", "place"):
+        assert {f"add_{model}", f"change_{model}", f"view_{model}"} <= codenames
+    assert not any(name.endswith(("_user", "_group", "_permission")) for name in codenames)
+
+
+def test_an_editor_creates_an_event_with_actors_places_sources_and_statements(editor_client):
+    source = make_source()
+    minister, envoy = make_actor(name="The minister"), make_actor(name="The envoy")
+    place = make_place(name="Brussels")
+    data = new_event_data(
+        sources=[source],
+        places=[place],
+        roles=[(minister, "participant"), (envoy, "mediator")],
+        statements=[
+            statement_row(envoy, source, "The envoy urged both sides to talk."),
+            statement_row(minister, source, "We want peace,", mode="quote", speech_act="states"),
+        ],
+    )
+    response = editor_client.post(admin_url(Event, "add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    event = Event.objects.get(slug="foreign-ministers-meet-in-brussels")
+    assert event.publication == "draft"
+    assert list(event.places.all()) == [place]
+    assert {(r.actor.name, r.role) for r in event.roles.all()} == {
+        ("The minister", "participant"),
+        ("The envoy", "mediator"),
+    }
+    statements = {s.text: s for s in event.statements.all()}
+    quote = statements["We want peace,"]
+    assert quote.is_anchored()
+    assert quote.start == SAMPLE_TEXT.index("We want peace,")
+    assert statements["The envoy urged both sides to talk."].is_anchored()
+
+
+def test_the_event_form_autocompletes_actors_places_and_sources_and_prefills_the_slug(
+    editor_client,
+):
+    page = editor_client.get(admin_url(Event, "add")).content.decode()
+    for field in ("id_places", "id_sources", "id_roles-0-actor", "id_statements-__prefix__-source"):
+        assert f'id="{field}"' in page
+    assert page.count('class="admin-autocomplete') >= 4
+    assert (
+        "prepopulated_fields" in page or "data-prepopulated-fields" in page or "prepopulate" in page
+    )
+
+
+def test_a_misquote_is_refused_with_the_typed_text_and_the_closest_passage(editor_client):
+    source = make_source()
+    speaker = make_actor()
+    data = new_event_data(
+        sources=[source],
+        statements=[statement_row(speaker, source, "The envoy urged all sides to talk.")],
+    )
+    response = editor_client.post(admin_url(Event, "add"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "does not occur verbatim" in page
+    assert "You typed: «The envoy urged all sides to talk.»" in page
+    assert "The closest passage in the source is: «The envoy urged both sides to talk.»" in page
+    assert not Event.objects.exists()
+    assert not Statement.objects.exists()
+
+
+def test_a_quote_outside_quotation_marks_is_refused(editor_client):
+    source = make_source()
+    data = new_event_data(
+        sources=[source],
+        statements=[
+            statement_row(make_actor(), source, "The minister met the envoy today.", "quote")
+        ],
+    )
+    page = editor_client.post(admin_url(Event, "add"), data).content.decode()
+    assert "A direct quote must stand inside quotation marks in the source." in page
+    assert not Statement.objects.exists()
+
+
+def test_recording_a_passage_twice_is_a_form_error_not_a_crash(editor_client):
+    statement = make_statement()
+    data = new_event_data(
+        sources=[statement.source],
+        statements=[statement_row(make_actor(), statement.source, statement.text)],
+    )
+    response = editor_client.post(admin_url(Event, "add"), data)
+    assert response.status_code == 200
+    assert "This passage is already recorded" in response.content.decode()
+    assert Statement.objects.count() == 1
+
+
+def test_a_statement_makes_its_event_cite_its_source(editor_client):
+    event = make_event()
+    other = make_source(slug="another-source")
+    statement = Statement(event=event, source=other, speaker=make_actor(), mode="reported",
+                          text="The envoy urged both sides to talk.")  # fmt: skip
+    statement.save()
+    assert other in event.sources.all()
+
+
+# ------------------------------------------------------------------ sources
+
+
+def test_a_source_edit_that_would_orphan_a_statement_is_refused_and_names_it(editor_client):
+    statement = make_statement(text="The envoy urged both sides to talk.")
+    url = admin_url(Source, "change", statement.source.pk)
+    data = form_data(editor_client.get(url))
+    data["text"] = SAMPLE_TEXT.replace("urged both sides", "asked both sides")
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This edit would break 1 statement(s)" in page
+    assert "«The envoy urged both sides to talk.»" in page
+    assert Source.objects.get(pk=statement.source.pk).text == SAMPLE_TEXT
+
+
+def test_a_source_edit_that_moves_a_passage_keeps_its_statements_anchored(editor_client):
+    first = make_statement(text="The envoy urged both sides to talk.")
+    second = make_statement(
+        source=first.source, event=first.event, text="The minister met the envoy today."
+    )
+    url = admin_url(Source, "change", first.source.pk)
+    data = form_data(editor_client.get(url))
+    data["text"] = "A correction was added at the top.\n" + SAMPLE_TEXT
+    assert editor_client.post(url, data).status_code == 302
+    for statement in (first, second):
+        statement.refresh_from_db()
+        assert statement.is_anchored()
+        assert statement.start == data["text"].index(statement.text)
+
+
+def test_the_source_page_lists_the_statements_anchored_in_it(editor_client):
+    statement = make_statement()
+    page = editor_client.get(admin_url(Source, "change", statement.source.pk)).content.decode()
+    assert "Statements anchored in this source" in page
+    assert statement.text in page
+    assert admin_url(Statement, "change", statement.pk) in page
+
+
+def test_dates_are_checked_in_the_event_form(editor_client):
+    data = new_event_data(sources=[make_source()], date_start="2023-05-02", date_end="2023-05-01")
+    page = editor_client.post(admin_url(Event, "add"), data).content.decode()
+    assert "The end date cannot be before the start date." in page
+    data = new_event_data(sources=[make_source()], date_start="2023-05-02", date_precision="month")
+    page = editor_client.post(admin_url(Event, "add"), data).content.decode()
+    assert "At month precision the start date is the 1st of its month." in page
+    assert not Event.objects.exists()
+
+
+# ------------------------------------------------------------------ publication
+
+
+def test_an_event_without_a_source_can_be_saved_as_a_draft_but_not_published(editor_client):
+    response = editor_client.post(admin_url(Event, "add"), new_event_data(publication="published"))
+    assert response.status_code == 200
+    assert "An event cannot be published without at least one source" in response.content.decode()
+    assert not Event.objects.exists()
+    response = editor_client.post(admin_url(Event, "add"), new_event_data())
+    assert response.status_code == 302
+    assert Event.objects.get().publication == "draft"
+
+
+def test_publish_and_unpublish_in_bulk_refusing_unsourced_events(editor_client, client):
+    sourced = make_event(title="Sourced", publication="draft")
+    unsourced = make_event(title="Unsourced", publication="draft", sources=[])
+    changelist = admin_url(Event, "changelist")
+    response = editor_client.post(
+        changelist,
+        {"action": "publish", "_selected_action": [sourced.pk, unsourced.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Published 1 event(s)." in page
+    assert "Not published, because they cite no source: “Unsourced”" in page
+    sourced.refresh_from_db(), unsourced.refresh_from_db()
+    assert (sourced.publication, unsourced.publication) == ("published", "draft")
+    assert client.get(sourced.get_absolute_url()).status_code == 200
+
+    response = editor_client.post(
+        changelist, {"action": "unpublish", "_selected_action": [sourced.pk]}, follow=True
+    )
+    assert "Unpublished 1 event(s)." in response.content.decode()
+    assert client.get(sourced.get_absolute_url()).status_code == 404
+
+
+def test_an_editor_previews_a_draft_on_the_site_that_anonymous_readers_cannot_open(
+    editor_client, client
+):
+    draft = make_event(publication="draft")
+    change_page = editor_client.get(admin_url(Event, "change", draft.pk)).content.decode()
+    assert "View on site" in change_page
+    assert "Draft: not public" in editor_client.get(draft.get_absolute_url()).content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+# ------------------------------------------------------------------ the event list
+
+
+def test_the_event_list_shows_counts_and_filters_by_sourcing_year_and_names(editor_client):
+    actor = make_actor(name="Jeyhun Bayramov", aliases="Ceyhun Bayramov")
+    place = make_place(name="Lachin corridor")
+    two = make_event(title="Two sources", sources=[make_source(), make_source()],
+                     actors=[actor], date_start=datetime.date(2022, 9, 13))  # fmt: skip
+    make_statement(event=two, source=two.sources.first())
+    make_event(title="No source", sources=[], places=[place], publication="draft")
+    changelist = admin_url(Event, "changelist")
+
+    response = editor_client.get(changelist)
+    rows = {row.title: row for row in response.context["cl"].result_list}
+    assert (rows["Two sources"].source_count, rows["Two sources"].statement_count) == (2, 1)
+    assert (rows["No source"].source_count, rows["No source"].statement_count) == (0, 0)
+
+    def titles(**params):
+        cl = editor_client.get(changelist, params).context["cl"]
+        return sorted(event.title for event in cl.result_list)
+
+    assert titles(sourcing="none") == ["No source"]
+    assert titles(sourcing="several") == ["Two sources"]
+    assert titles(sourcing="single") == []
+    assert titles(year="2022") == ["Two sources"]
+    assert titles(q="Ceyhun") == ["Two sources"]
+    assert titles(q="Lachin") == ["No source"]
+    assert titles(publication__exact="draft") == ["No source"]
+
+
+# ------------------------------------------------------------------ history
+
+
+def test_history_records_who_changed_what_and_restores_an_earlier_version(editor_client, editor):
+    event = make_event(title="The first title")
+    url = admin_url(Event, "change", event.pk)
+    data = form_data(editor_client.get(url))
+    data["title"] = "A better title"
+    assert editor_client.post(url, data).status_code == 302
+
+    latest = event.history.latest()
+    assert latest.history_user == editor
+    assert latest.title == "A better title"
+    history_page = editor_client.get(admin_url(Event, "history", event.pk)).content.decode()
+    assert "The first title" in history_page
+    assert "A better title" in history_page
+    assert "<strong>Title:</strong>" in history_page  # the change, field by field
+
+    earlier = event.history.order_by("history_date").first()
+    assert earlier.title == "The first title"
+    revert_url = admin_url(Event, "simple_history", event.pk, earlier.history_id)
+    assert (
+        editor_client.post(revert_url, form_data(editor_client.get(revert_url))).status_code == 302
+    )
+    event.refresh_from_db()
+    assert event.title == "The first title"
+    restored = event.history.latest()
+    assert (restored.title, restored.history_user) == ("The first title", editor)
+
+
+def test_every_curated_record_keeps_a_history(editor_client):
+    statement = make_statement()
+    for obj in (statement, statement.source, statement.speaker, statement.event, make_place()):
+        assert obj.history.exists(), obj
+        assert editor_client.get(admin_url(type(obj), "history", obj.pk)).status_code == 200
+
+
+# ------------------------------------------------------------------ who may do what
+
+
+def test_staff_outside_the_editors_group_cannot_change_timeline_data(client, django_user_model):
+    event = make_event(title="Untouched")
+    staff = django_user_model.objects.create_user("staff", password=PASSWORD, is_staff=True)
+    client.force_login(staff)
+    url = admin_url(Event, "change", event.pk)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"title": "Vandalised"}).status_code == 403
+    assert client.get(admin_url(Event, "add")).status_code == 403
+    assert client.get(reverse("admin:curation")).status_code == 403
+    assert Event.objects.get(pk=event.pk).title == "Untouched"
+
+
+def test_anonymous_users_reach_nothing_but_the_login_page(client):
+    event = make_event()
+    login = reverse("admin:login")
+    assert client.get(login).status_code == 200
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:curation"),
+        admin_url(Event, "changelist"),
+        admin_url(Event, "change", event.pk),
+        admin_url(Event, "history", event.pk),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(login)
+
+
+def test_an_editor_can_sign_in_through_the_login_page(client, editor):
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "editor", "password": PASSWORD, "next": reverse("admin:index")},
+        follow=True,
+    )
+    assert response.context["user"] == editor
+    assert "Curation queue" in response.content.decode()
+
+
+def sign_in(client, username, password, address="10.0.0.1"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_repeated_failed_sign_ins_for_one_account_are_refused_for_a_while(client, editor, settings):
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        # From different addresses: the account itself is what is protected.
+        response = sign_in(client, "editor", "wrong", address=f"10.0.0.{attempt + 1}")
+        assert response.status_code == 200  # the form again, with its error
+        assert "Please enter the correct username and password" in response.content.decode()
+    # The failure that reaches the limit is refused, and so is the right password after it.
+    assert sign_in(client, "editor", "wrong", address="10.0.0.98").status_code == 429
+    response = sign_in(client, "editor", PASSWORD, address="10.0.0.99")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Sign-in refused for now" in page
+    assert "failed sign-in attempts" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_repeated_failed_sign_ins_from_one_address_are_refused_for_a_while(
+    client, editor, settings
+):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, f"guess-{attempt}", "wrong")
+    response = sign_in(client, "editor", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another address is not affected.
+    assert sign_in(client, "editor", PASSWORD, address="10.0.0.2").status_code == 302
+
+
+# ------------------------------------------------------------------ the curation queue
+
+
+def test_the_curation_queue_lists_each_kind_of_problem_with_a_link_to_fix_it(editor_client):
+    today = datetime.date.today()
+    unsourced = make_event(title="Unsourced event", sources=[], publication="draft")
+    azerbaijani = [make_source(origin="azerbaijan"), make_source(origin="azerbaijan")]
+    armenian = make_source(origin="armenia")
+    one_sided = make_event(title="Clashes told by one side", kind="hostilities",
+                           sources=azerbaijani, places=[make_place()])  # fmt: skip
+    make_event(title="Clashes told by both sides", kind="hostilities", places=[make_place()],
+               sources=[azerbaijani[0], armenian])  # fmt: skip
+    drifted = make_statement(text="The envoy urged both sides to talk.")
+    Statement.objects.filter(pk=drifted.pk).update(start=drifted.start + 1, end=drifted.end + 1)
+    officeless = make_actor(name="A person without office", kind="person")
+    make_actor(name="A state on its own", kind="state")
+    placeless = make_event(title="Event without places")
+    year = datetime.timedelta(days=365)
+    overdue = make_event(title="A meeting planned for last year", status="planned",
+                         places=[make_place()], date_start=today - year)  # fmt: skip
+    make_event(title="A meeting planned for next year", status="planned", places=[make_place()],
+               date_start=today + year)  # fmt: skip
+
+    response = editor_client.get(reverse("admin:curation"))
+    assert response.status_code == 200
+    sections = {section.slug: section for section in response.context["sections"]}
+
+    def listed(slug):
+        return {item.label for item in sections[slug].items}
+
+    assert str(unsourced) in listed("unsourced")
+    assert str(one_sided) in listed("one-origin")
+    assert not any("both sides" in label for label in listed("one-origin"))
+    assert str(drifted) in listed("unanchored")
+    assert "A person without office" in listed("actor-details")
+    assert "A state on its own" not in listed("actor-details")
+    assert str(placeless) in listed("placeless")
+    assert str(overdue) in listed("overdue-plans")
+    assert not any("next year" in label for label in listed("overdue-plans"))
+    page = response.content.decode()
+    for obj in (unsourced, one_sided, drifted, officeless, placeless, overdue):
+        assert admin_url(type(obj), "change", obj.pk) in page
+
+
+def test_the_curation_queue_asks_a_fixed_number_of_queries(
+    editor_client, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_event(title=f"Unsourced {n}", sources=[], publication="draft")
+        make_actor(kind="person")
+    with django_assert_max_num_queries(20):
+        assert editor_client.get(reverse("admin:curation")).status_code == 200
