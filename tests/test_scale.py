@@ -1,0 +1,245 @@
+"""The site at scale: the data generator, search on both databases, and the time budget
+that keeps the chronology answering when a count would take too long."""
+
+import datetime
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from tests.factories import make_actor, make_event, make_place, make_source, make_statement
+from timeline.models import (
+    Actor,
+    Event,
+    EventActor,
+    Place,
+    Source,
+    Statement,
+    is_inside_quotation,
+    precision_problem,
+)
+from timeline.querysets import TimeBudget
+
+pytestmark = pytest.mark.django_db
+SMALL = ["--events=300", "--actors=40", "--places=15", "--statements=900", "--sources=30"]
+
+
+def generate(*extra, seed=7):
+    call_command("generate_timeline", *SMALL, *extra, f"--seed={seed}", verbosity=0)
+
+
+def snapshot():
+    """What a reader would see of the generated data, without database ids."""
+    return {
+        "events": list(
+            Event.objects.order_by("slug").values_list(
+                "slug", "title", "summary", "date_start", "date_end", "date_precision", "kind"
+            )
+        ),
+        "roles": sorted(EventActor.objects.values_list("event__slug", "actor__slug", "role")),
+        "sources": list(Source.objects.order_by("slug").values_list("slug", "origin", "text")),
+        "statements": sorted(
+            Statement.objects.values_list("source__slug", "start", "end", "text", "speaker__slug")
+        ),
+    }
+
+
+def test_the_generator_makes_the_sizes_it_is_asked_for(capsys):
+    call_command("generate_timeline", *SMALL)
+    assert Event.objects.count() == 300
+    assert Actor.objects.count() == 40
+    assert Place.objects.count() == 15
+    assert Statement.objects.count() == 900
+    assert Source.objects.count() == 30
+    assert "Generated 300 events" in capsys.readouterr().out
+
+
+def test_the_same_seed_gives_the_same_timeline_and_another_seed_another():
+    generate(seed=7)
+    first = snapshot()
+    generate(seed=7)  # a re-run replaces what the first run made
+    assert snapshot() == first
+    generate(seed=8)
+    assert snapshot()["events"] != first["events"]
+
+
+def test_a_rerun_replaces_generated_rows_and_leaves_editors_rows_alone():
+    kept = make_event(title="An editor's event")
+    generate()
+    generate()
+    assert Event.objects.count() == 301
+    assert Event.objects.filter(pk=kept.pk, title="An editor's event").exists()
+
+
+def test_a_dry_run_generates_nothing(capsys):
+    call_command("generate_timeline", *SMALL, "--dry-run")
+    assert not Event.objects.exists()
+    assert "Would generate 300 events" in capsys.readouterr().out
+
+
+def test_generated_statements_stand_verbatim_at_their_offsets_quotes_inside_quotation_marks():
+    generate()
+    statements = Statement.objects.select_related("source")
+    assert {s.mode for s in statements} == {"quote", "reported", "account"}
+    for statement in statements:
+        text = statement.source.text
+        assert text[statement.start : statement.end] == statement.text
+        # The offsets are the first occurrence, as Statement.locate() would compute them.
+        assert statement.locate() == (statement.start, statement.end)
+        if statement.is_quote:
+            assert is_inside_quotation(text, statement.start, statement.end)
+        assert statement.event.sources.filter(pk=statement.source_id).exists()
+    assert not Statement.objects.unanchored().exists()
+
+
+def test_generated_events_keep_the_model_rules():
+    generate()
+    for event in Event.objects.all():
+        assert not precision_problem(event.date_start, event.date_end, event.date_precision)
+        assert event.date_end is None or event.date_end >= event.date_start
+        assert datetime.date(1991, 1, 1) <= event.date_start <= datetime.date(2023, 12, 31)
+    assert not Event.objects.published().without_sources().exists()
+    for actor in Actor.objects.all():
+        actor.clean()  # no affiliation goes round in a circle
+
+
+def test_generated_dates_are_uneven_and_actors_have_a_long_tail():
+    call_command(
+        "generate_timeline", "--events=3000", "--actors=100", "--statements=0", "--sources=50",
+        "--places=10", verbosity=0,
+    )  # fmt: skip
+    per_year = Event.objects.count_by_year()
+    assert per_year[2020] > 3 * per_year[2005]
+    per_actor = [row["n"] for row in Event.objects.count_by_actor()]
+    assert per_actor[0] > 10 * per_actor[len(per_actor) // 2]
+
+
+def test_generated_events_are_listed_and_searchable(client):
+    generate()
+    event = Event.objects.published().exclude(statements=None).order_by("slug").first()
+    word = event.statements.first().text.split()[-1]
+    response = client.get(reverse("timeline:chronology"), {"q": word})
+    assert response.status_code == 200
+    assert response.context["count"] >= 1
+
+
+# ---------------------------------------------------------------- search on either database
+
+
+def searchable():
+    blinken = make_actor(name="Antony Blinken", aliases="Энтони Блинкен")
+    karabakh = make_place(name="Nagorno-Karabakh", aliases="Artsakh\nDağlıq Qarabağ")
+    source = make_source(text='He urged a "broad amnesty" and an observer mission.')
+    event = make_event(
+        title="A phone call on transport links",
+        summary="The ministers discussed the border.",
+        sources=[source],
+        actors=[blinken],
+        places=[karabakh],
+    )
+    make_statement(event=event, source=source, text="broad amnesty", mode="quote")
+    make_event(title="An unrelated meeting", summary="Nothing of note.")
+    return event
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "phone",  # a word of the title
+        "TRANSPORT",  # any case
+        "border",  # the summary
+        "amnesty",  # a statement
+        "Блинкен",  # an actor's alias in another script
+        "Blinken",  # an actor's name
+        "Artsakh",  # a place's alias
+        "Qarabağ",  # a place's alias with letters outside ASCII
+        "amnesty border blinken",  # every word, each somewhere else
+    ],
+)
+def test_search_finds_an_event_by_any_of_its_words_or_names(query):
+    event = searchable()
+    assert list(Event.objects.search(query)) == [event]
+
+
+@pytest.mark.parametrize("query", ["observer", "amnesty picnic", "unrelated phone"])
+def test_search_needs_every_word_and_ignores_source_text_outside_statements(query):
+    searchable()
+    assert list(Event.objects.search(query)) == []
+
+
+def test_search_on_postgresql_uses_the_full_text_indexes():
+    if connection.vendor != "postgresql":
+        pytest.skip("The full-text indexes exist on PostgreSQL only.")
+    searchable()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        sql, params = Event.objects.search("amnesty").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "event_search" in plan
+    assert "statement_search" in plan
+
+
+# ---------------------------------------------------------------- the time budget
+
+
+def test_the_chronology_says_when_counts_were_skipped_for_time(client, settings):
+    make_event(title="Still listed", actors=[make_actor()], places=[make_place()])
+    settings.TIMELINE_FACET_BUDGET_MS = 0  # no time at all: every count is skipped
+    response = client.get(reverse("timeline:chronology"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Still listed" in page
+    assert "skipped" in page
+    assert response.context["skipped"]
+
+
+def test_the_counts_are_shown_when_they_fit_the_budget(client, settings):
+    make_event(title="Counted", kind="talks")
+    settings.TIMELINE_FACET_BUDGET_MS = 5_000
+    response = client.get(reverse("timeline:chronology"))
+    assert not response.context["skipped"]
+    assert "skipped" not in response.content.decode()
+    assert [o["count"] for o in response.context["facets"]["kind"]] == [1]
+
+
+def slow_query():
+    """A query that takes about a second on either database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_sleep(1)")
+        else:
+            cursor.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000)"
+                " SELECT count(*) FROM n"
+            )
+        return cursor.fetchone()
+
+
+def test_a_count_that_overruns_its_budget_is_stopped_and_skipped():
+    budget = TimeBudget(100)
+    started = time.monotonic()
+    assert budget.run("slow", slow_query, default="skipped") == "skipped"
+    assert time.monotonic() - started < 0.8  # stopped by the database, not waited for
+    assert budget.skipped == ["slow"]
+    # Later queries run without the limit, on a connection still in good order.
+    assert budget.run("later", lambda: Event.objects.count()) is None  # nothing left
+    assert Event.objects.count() == 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == "0"
+
+
+def test_counts_within_the_budget_are_returned():
+    make_event()
+    budget = TimeBudget(5_000)
+    assert budget.run("count", Event.objects.count) == 1
+    assert budget.skipped == []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == "0"

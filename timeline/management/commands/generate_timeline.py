@@ -1,0 +1,625 @@
+"""Generate a large, realistic, reproducible timeline, to measure the site at scale.
+
+The real timeline holds a few dozen events; the site must stay fast at a
+hundred thousand. This command makes that much data in minutes, the same rows
+for the same ``--seed``, and respects every rule the models enforce:
+
+- dates agree with their precision, and no event ends before it starts; they
+  spread unevenly over 1991 to 2023, thickest in the wars of 1992-94, April
+  2016 and 2020 and in the crisis of 2022-23;
+- actors and places have a long tail: a few appear in many events, most in few;
+- every statement is anchored: each source's text is written around the
+  statements taken from it, so each statement's text stands verbatim at the
+  offsets stored (its first occurrence), direct quotes inside quotation marks;
+  every event cites the sources its statements come from, and published events
+  cite at least one;
+- slugs are unique (generated ones start with ``gen-``), and so is each
+  statement's passage in its source.
+
+Rows are written with ``bulk_create`` in batches, inside one transaction, so
+100,000 events load into PostgreSQL in minutes. ``bulk_create`` sends no
+signals, so django-simple-history records no history for generated rows: they
+are test data, not editors' work, and a history of 700,000 "created" entries
+would only slow the load.
+
+Running it again replaces the rows it generated before (those with ``gen-``
+slugs, and what hangs off them) and leaves every other row alone, so re-runs
+neither duplicate nor pile up data.
+"""
+
+import bisect
+import calendar
+import datetime
+import itertools
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from timeline.models import Actor, Event, EventActor, Origin, Place, Source, Statement
+
+PREFIX = "gen-"
+FIRST_DAY, LAST_DAY = datetime.date(1991, 1, 1), datetime.date(2023, 12, 31)
+
+# How busy each year was, relative to the quietest: the wars and crises stand out.
+YEAR_WEIGHTS = {
+    1991: 5, 1992: 10, 1993: 10, 1994: 8, 1995: 3, 1996: 2, 1997: 2, 1998: 2, 1999: 2,
+    2000: 2, 2001: 3, 2002: 2, 2003: 2, 2004: 2, 2005: 2, 2006: 2, 2007: 2, 2008: 3,
+    2009: 3, 2010: 2, 2011: 3, 2012: 2, 2013: 2, 2014: 3, 2015: 3, 2016: 7, 2017: 3,
+    2018: 4, 2019: 3, 2020: 14, 2021: 8, 2022: 10, 2023: 12,
+}  # fmt: skip
+WAR_YEARS = {1992, 1993, 1994, 2016, 2020, 2023}
+KIND_WEIGHTS = {
+    "hostilities": 8, "ceasefire": 3, "phone-call": 10, "talks": 8, "meeting": 12,
+    "press-briefing": 8, "declaration": 6, "humanitarian": 6, "movement": 4,
+    "disarmament": 2, "monitoring": 4, "announcement": 8, "political": 10,
+}  # fmt: skip
+ORIGIN_WEIGHTS = {
+    Origin.ARMENIA: 6, Origin.AZERBAIJAN: 6, Origin.RUSSIA: 3, Origin.TURKIYE: 3,
+    Origin.UNITED_STATES: 4, Origin.EUROPEAN_UNION: 3, Origin.INTERNATIONAL: 3,
+    Origin.UNKNOWN: 2,
+}  # fmt: skip
+OUTLETS = [
+    "Caucasus Wire", "Yerevan Daily", "Baku Herald", "Moscow Courier", "Ankara Post",
+    "Washington Readout", "Brussels Bulletin", "Geneva Monitor", "Regional Radio",
+    "Evening Dispatch", "The Border Observer", "Lake Sevan News", "Caspian Report",
+]  # fmt: skip
+FIRST_NAMES = [
+    "Aram", "Ilham", "Nikol", "Serzh", "Robert", "Heydar", "Levon", "Elmar", "Jeyhun",
+    "Ararat", "Zohrab", "Hikmet", "Anna", "Leyla", "Maria", "Sergey", "Antony", "Charles",
+    "Josep", "Rustam", "Tigran", "Ruben", "Samir", "Kamran", "Olga", "Mevlut", "Elena",
+    "David", "Karen", "Arayik", "Vagif", "Zaur", "Nazeli", "Gulnara", "Farid", "Armen",
+]  # fmt: skip
+LAST_NAMES = [
+    "Petrosyan", "Mammadov", "Hovhannisyan", "Aliyev", "Grigoryan", "Bayramov", "Sargsyan",
+    "Hasanov", "Mirzoyan", "Huseynov", "Avetisyan", "Ismayilov", "Harutyunyan", "Quliyev",
+    "Karapetyan", "Abbasov", "Lavrov", "Michel", "Borrell", "Kuznetsova", "Demir", "Kaya",
+    "Stevenson", "Novak", "Martin", "Dubois", "Yildiz", "Ramazanov", "Simonyan", "Zeynalov",
+]  # fmt: skip
+OFFICES = [
+    "Foreign Minister", "President", "Prime Minister", "Defence Minister", "Spokesperson",
+    "Special Representative", "Ambassador", "Co-Chair of the Minsk Group", "Ombudsman",
+    "Deputy Foreign Minister", "Head of the Monitoring Mission", "Secretary of State",
+]  # fmt: skip
+BODIES = [
+    ("state", "Republic of {}"), ("government-body", "Ministry of Foreign Affairs of {}"),
+    ("government-body", "Ministry of Defence of {}"), ("armed-forces", "Armed Forces of {}"),
+    ("international-organisation", "{} Mission"), ("media", "{} Television"),
+    ("armed-group", "{} Volunteer Detachment"), ("group", "Residents of {}"),
+]  # fmt: skip
+PLACE_STEMS = [
+    "Shusha", "Lachin", "Agdam", "Fuzuli", "Jabrayil", "Kalbajar", "Goris", "Kapan",
+    "Tartar", "Ganja", "Martuni", "Askeran", "Hadrut", "Vardenis", "Jermuk", "Tovuz",
+    "Tavush", "Gazakh", "Meghri", "Zangilan", "Gubadli", "Khojaly", "Sotk", "Berd",
+]  # fmt: skip
+PLACE_KINDS = ["city", "city", "city", "region", "region", "border", "route"]
+PLACE_SUFFIXES = ["", " District", " Heights", " Valley", " Crossing", " Road", " Pass"]
+TOPICS = [
+    "the security of the {place} road",
+    "the situation around {place}",
+    "a lasting peace settlement",
+    "the release of detainees",
+    "the delimitation of the border",
+    "humanitarian access to {place}",
+    "the return of displaced people to {place}",
+    "the demining of {place}",
+    "confidence-building measures",
+    "the reopening of transport links",
+    "the ceasefire along the line of contact",
+    "the rights and security of the residents of {place}",
+    "the work of the monitoring mission near {place}",
+    "the exchange of the remains of the fallen",
+]
+QUOTE_OPENERS = [
+    "We are ready to discuss",
+    "We will not accept any threat to",
+    "Our position remains unchanged on",
+    "We call on all parties to respect",
+    "There is no alternative to",
+    "We are deeply concerned about",
+    "We have agreed to continue work on",
+    "Nobody should doubt our commitment to",
+    "We categorically reject the claims about",
+    "The international community must support",
+]
+REPORTED_VERBS = [
+    ("urges", "urged the sides to return to"), ("commits-to", "committed to"),
+    ("expresses-concern", "expressed concern over"), ("condemns", "condemned the violations of"),
+    ("denies", "denied reports about"), ("announces", "announced new steps on"),
+    ("discusses", "discussed"), ("acknowledges", "acknowledged the progress on"),
+    ("expects", "said they expected an agreement on"), ("states", "spoke about"),
+]  # fmt: skip
+ACCOUNTS = [
+    "forces exchanged fire near {place}", "convoys reached {place}",
+    "the talks on {topic} ended without a statement", "residents of {place} reported shelling",
+    "officials met to discuss {topic}", "observers visited {place}",
+]  # fmt: skip
+TITLES = {
+    "hostilities": "Fighting reported near {place}",
+    "ceasefire": "Ceasefire agreed around {place}",
+    "phone-call": "{a} and {b} speak by phone",
+    "talks": "{a} and {b} hold talks on {short}",
+    "meeting": "{a} meets {b}",
+    "press-briefing": "{a} briefs the press on {short}",
+    "declaration": "{a} issues a declaration on {short}",
+    "humanitarian": "Humanitarian situation in {place} addressed",
+    "movement": "Movement through {place} changes",
+    "disarmament": "Withdrawal announced near {place}",
+    "monitoring": "Monitors visit {place}",
+    "announcement": "{a} announces steps on {short}",
+    "political": "Political developments concerning {place}",
+}
+SHORT_TOPICS = ["peace", "the border", "detainees", "transport links", "demining", "security"]
+FILLER = [
+    "The statement was published on the official website.",
+    "No further details were given.",
+    "The report could not be independently verified.",
+    "Both sides have previously traded accusations.",
+    "The meeting took place behind closed doors.",
+    "Officials did not answer requests for comment.",
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a large, reproducible timeline (events, actors, places, sources and anchored "
+        "statements) for measuring the site at scale. Replaces earlier generated rows."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=1991, help="Same seed, same data.")
+        parser.add_argument("--events", type=int, default=100_000)
+        parser.add_argument("--actors", type=int, default=2_000)
+        parser.add_argument("--places", type=int, default=500)
+        parser.add_argument("--statements", type=int, default=300_000)
+        parser.add_argument("--sources", type=int, default=5_000)
+        parser.add_argument(
+            "--batch-size", type=int, default=5_000, help="Rows per INSERT (default 5000)."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what it would do; write nothing."
+        )
+
+    def handle(self, *args, dry_run=False, verbosity=1, **options):
+        sizes = {name: options[name] for name in ("events", "actors", "places", "statements")}
+        sizes["sources"] = options["sources"]
+        if any(value < 0 for value in sizes.values()):
+            raise CommandError("Sizes cannot be negative.")
+        if sizes["events"] and (not sizes["sources"] or not sizes["actors"]):
+            raise CommandError("Events need at least one source and one actor.")
+        if sizes["statements"] and not sizes["events"]:
+            raise CommandError("Statements need at least one event.")
+        existing = Event.objects.filter(slug__startswith=PREFIX).count()
+        summary = ", ".join(f"{value:,} {name}" for name, value in sizes.items())
+        if dry_run:
+            self.stdout.write(
+                f"Would generate {summary} with seed {options['seed']}"
+                + (f", replacing {existing:,} generated events." if existing else ".")
+            )
+            return
+        self.verbosity, self.started = verbosity, time.monotonic()
+        plan = Plan(random.Random(options["seed"]), **sizes)
+        self.progress("planned the data")
+        with transaction.atomic():
+            if existing:
+                remove_generated()
+                self.progress(f"removed {existing:,} previously generated events")
+            write(plan, options["batch_size"], self.progress)
+        if verbosity >= 1:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Generated {summary} in {time.monotonic() - self.started:.0f} s."
+                )
+            )
+
+    def progress(self, message):
+        if self.verbosity >= 2:
+            self.stdout.write(f"{time.monotonic() - self.started:7.1f} s  {message}")
+
+
+# ---------------------------------------------------------------- planning, in memory
+
+
+def zipf_cumulative(count: int, exponent: float = 1.1) -> list[float]:
+    """Cumulative weights for a long tail: the first few chosen often, most rarely."""
+    return list(itertools.accumulate(1 / (rank**exponent) for rank in range(1, count + 1)))
+
+
+class Plan:
+    """Every row to write, as plain values, decided by one seeded random generator."""
+
+    def __init__(self, rng: random.Random, *, events, actors, places, statements, sources):
+        self.rng = rng
+        self.actors = self.plan_actors(actors)
+        self.places = self.plan_places(places)
+        self.sources = self.plan_sources(sources)
+        self.events = self.plan_events(events)
+        self.statements = self.plan_statements(statements)
+        self.write_source_texts()
+
+    def unique_slug(self, text: str, taken: set) -> str:
+        base = PREFIX + slugify(text)[:100]
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        return slug
+
+    def plan_actors(self, count):
+        rng, taken, actors = self.rng, set(), []
+        stems = PLACE_STEMS + LAST_NAMES
+        # Institutions first (a fifth), so people can be affiliated to one made before them:
+        # affiliations never go round in a circle.
+        institutions = max(1, count // 5) if count else 0
+        for i in range(count):
+            if i < institutions:
+                kind, pattern = rng.choice(BODIES)
+                name = pattern.format(rng.choice(stems))
+                office, affiliation = "", None
+                if kind in ("government-body", "armed-forces") and i > 0:
+                    affiliation = rng.randrange(i)
+            else:
+                kind = "person"
+                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+                office = rng.choice(OFFICES)
+                affiliation = rng.randrange(institutions) if rng.random() < 0.8 else None
+            aliases = ""
+            if rng.random() < 0.3:
+                first, _, last = name.partition(" ")
+                aliases = f"{first[0]}. {last}" if last else name.upper()
+            actors.append(
+                {
+                    "slug": self.unique_slug(name, taken),
+                    "name": name,
+                    "kind": kind,
+                    "office": office,
+                    "affiliation": affiliation,
+                    "aliases": aliases,
+                }
+            )
+        # The long tail is over a shuffled order, so the busiest are both people and bodies.
+        self.actor_order = list(range(count))
+        rng.shuffle(self.actor_order)
+        self.actor_weights = zipf_cumulative(count)
+        return actors
+
+    def plan_places(self, count):
+        rng, taken, places = self.rng, set(), []
+        for _ in range(count):
+            name = rng.choice(PLACE_STEMS) + rng.choice(PLACE_SUFFIXES)
+            aliases = "\n".join(
+                alias for alias in (name + "i", name.replace("a", "ä", 1)) if rng.random() < 0.4
+            )
+            places.append(
+                {
+                    "slug": self.unique_slug(name, taken),
+                    "name": name,
+                    "kind": rng.choice(PLACE_KINDS),
+                    "aliases": aliases,
+                }
+            )
+        self.place_weights = zipf_cumulative(count, 1.2)
+        return places
+
+    def random_day(self) -> datetime.date:
+        """A day in 1991-2023, busier years and, within a year, bursts of busy months."""
+        rng = self.rng
+        year = rng.choices(self.years, cum_weights=self.year_weights)[0]
+        month = rng.choices(range(1, 13), cum_weights=self.month_weights[year])[0]
+        return datetime.date(year, month, rng.randint(1, calendar.monthrange(year, month)[1]))
+
+    def plan_sources(self, count):
+        rng = self.rng
+        self.years = list(YEAR_WEIGHTS)
+        self.year_weights = list(itertools.accumulate(YEAR_WEIGHTS.values()))
+        self.month_weights = {
+            year: list(itertools.accumulate(rng.paretovariate(1.5) for _ in range(12)))
+            for year in self.years
+        }
+        origins, origin_weights = zip(*ORIGIN_WEIGHTS.items(), strict=True)
+        sources = []
+        for n in range(count):
+            outlet = rng.choice(OUTLETS) if rng.random() < 0.95 else ""
+            sources.append(
+                {
+                    "slug": f"{PREFIX}source-{n + 1}",
+                    "outlet": outlet,
+                    "origin": rng.choices(origins, weights=origin_weights)[0],
+                    "kind": rng.choice(Source.Kind.values),
+                    "published": self.random_day() if rng.random() < 0.97 else None,
+                    "dateline": rng.choice(PLACE_STEMS),
+                }
+            )
+        # Events cite sources published on or soon after them.
+        self.source_order = sorted(
+            range(count), key=lambda i: (sources[i]["published"] or FIRST_DAY, i)
+        )
+        self.source_days = [sources[i]["published"] or FIRST_DAY for i in self.source_order]
+        return sources
+
+    def pick_actors(self, k):
+        chosen = self.rng.choices(self.actor_order, cum_weights=self.actor_weights, k=k)
+        return list(dict.fromkeys(chosen))
+
+    def plan_dates(self, kind):
+        """Start, end and precision, agreeing with each other as the models require."""
+        rng = self.rng
+        start = self.random_day()
+        roll = rng.random()
+        if roll < 0.8:
+            precision, end = "day", None
+            longer = 14 if kind == "hostilities" and start.year in WAR_YEARS else 3
+            if rng.random() < 0.2:
+                end = start + datetime.timedelta(days=rng.randint(1, longer))
+        elif roll < 0.9:
+            precision, start = "month", start.replace(day=1)
+            end = None
+            if rng.random() < 0.5:
+                year, month = start.year, min(12, start.month + rng.randint(0, 2))
+                end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        elif roll < 0.95:
+            precision, start = "year", start.replace(month=1, day=1)
+            end = datetime.date(start.year, 12, 31) if rng.random() < 0.5 else None
+        else:
+            precision = "approximate"
+            end = start + datetime.timedelta(days=rng.randint(0, 60))
+        if end and end > LAST_DAY:
+            end = LAST_DAY
+        return start, end, precision
+
+    def plan_events(self, count):
+        rng = self.rng
+        kinds, kind_weights = zip(*KIND_WEIGHTS.items(), strict=True)
+        events = []
+        for n in range(count):
+            kind = rng.choices(kinds, weights=kind_weights)[0]
+            start, end, precision = self.plan_dates(kind)
+            actors = self.pick_actors(rng.choice((1, 2, 2, 2, 3, 3, 4)))
+            places = []
+            if self.places and rng.random() < 0.85:
+                places = list(
+                    dict.fromkeys(
+                        rng.choices(
+                            range(len(self.places)),
+                            cum_weights=self.place_weights,
+                            k=rng.choice((1, 1, 2)),
+                        )
+                    )
+                )
+            at = bisect.bisect_left(self.source_days, start)
+            first = min(at, len(self.source_order) - 1)
+            sources = list(
+                dict.fromkeys(
+                    self.source_order[min(first + rng.randint(0, 8), len(self.source_order) - 1)]
+                    for _ in range(rng.choice((1, 1, 2, 2, 3)))
+                )
+            )
+            names = [self.actors[i]["name"] for i in actors]
+            place = self.places[places[0]]["name"] if places else "the region"
+            a, b = names[0], names[1] if len(names) > 1 else "officials"
+            title = TITLES[kind].format(a=a, b=b, place=place, short=rng.choice(SHORT_TOPICS))
+            outlet = self.sources[sources[0]]["outlet"] or "an unnamed outlet"
+            summary = (
+                f"{', '.join(names)} took part"
+                + (f" in {place}" if places else "")
+                + f", concerning {rng.choice(TOPICS).format(place=place)}, according to {outlet}."
+            )
+            events.append(
+                {
+                    "slug": f"{PREFIX}{start.year}-{kind}-{n + 1}",
+                    "title": title[:200],
+                    "summary": summary,
+                    "date_start": start,
+                    "date_end": end,
+                    "date_precision": precision,
+                    "kind": kind,
+                    "status": "planned"
+                    if start.year == 2023 and rng.random() < 0.05
+                    else "happened",
+                    "publication": "published" if rng.random() < 0.97 else "draft",
+                    "actors": actors,
+                    "places": places,
+                    "sources": sources,
+                }
+            )
+        return events
+
+    def plan_statements(self, count):
+        rng, statements = self.rng, []
+        if not count:
+            return statements
+        # Some events are talked about far more than others.
+        weights = list(itertools.accumulate(rng.paretovariate(1.2) for _ in self.events))
+        for event_index in sorted(
+            rng.choices(range(len(self.events)), cum_weights=weights, k=count)
+        ):
+            event = self.events[event_index]
+            source = rng.choice(event["sources"])
+            speaker = rng.choice(event["actors"])
+            mode = rng.choices(("quote", "reported", "account"), weights=(4, 5, 2))[0]
+            addressees = [i for i in self.pick_actors(rng.choice((0, 0, 1, 2))) if i != speaker]
+            statements.append(
+                {
+                    "event": event_index,
+                    "source": source,
+                    "speaker": speaker,
+                    "mode": mode,
+                    "addressees": addressees,
+                    "said_on": event["date_start"] if rng.random() < 0.5 else None,
+                }
+            )
+        rng.shuffle(statements)  # so a source's passages are not in event order
+        return statements
+
+    def statement_text(self, statement):
+        """What a statement says, and the sentence that carries it in its source."""
+        rng = self.rng
+        event = self.events[statement["event"]]
+        place = self.places[event["places"][0]]["name"] if event["places"] else "the region"
+        topic = rng.choice(TOPICS).format(place=place)
+        speaker = self.actors[statement["speaker"]]["name"]
+        if statement["mode"] == "quote":
+            text = f"{rng.choice(QUOTE_OPENERS)} {topic}"
+            statement["speech_act"] = rng.choice(Statement.SpeechAct.values)
+            return text, f"“{text},” {speaker} said."
+        if statement["mode"] == "reported":
+            act, verb = rng.choice(REPORTED_VERBS)
+            statement["speech_act"] = act
+            text = f"{speaker} {verb} {topic}"
+            return text, f"{text}."
+        statement["speech_act"] = "reports"
+        text = rng.choice(ACCOUNTS).format(place=place, topic=topic)
+        text = text[0].upper() + text[1:]
+        return text, f"{text}, the outlet reported."
+
+    def write_source_texts(self):
+        """Each source's text, written around its statements so each stands at its offsets."""
+        rng = self.rng
+        by_source = {}
+        for index, statement in enumerate(self.statements):
+            by_source.setdefault(statement["source"], []).append(index)
+        for number, source in enumerate(self.sources):
+            headline_topic = rng.choice(SHORT_TOPICS)
+            source["headline"] = f"{source['dateline']}: officials on {headline_topic}"
+            date = source["published"].strftime("%d %B %Y") if source["published"] else "undated"
+            text = f"{source['dateline'].upper()}, {date}. {rng.choice(FILLER)}"
+            for index in by_source.get(number, []):
+                statement = self.statements[index]
+                for attempt in itertools.count():
+                    passage, sentence = self.statement_text(statement)
+                    if attempt >= 5:
+                        # Rare: every wording so far is already in the text. Make it unique.
+                        passage = f"{passage} (statement {index + 1})"
+                        sentence = (
+                            f"“{passage},” said."
+                            if statement["mode"] == "quote"
+                            else (f"{passage}.")
+                        )
+                    if passage in text:
+                        continue
+                    offset = sentence.index(passage) + len(text) + 1
+                    candidate = f"{text} {sentence}"
+                    # Its first occurrence must be the one recorded.
+                    if candidate.find(passage) == offset:
+                        text = candidate
+                        break
+                statement["text"], statement["start"] = passage, offset
+                statement["end"] = offset + len(passage)
+                if rng.random() < 0.3:
+                    text += " " + rng.choice(FILLER)
+            source["text"] = text + "\n"
+
+
+# ---------------------------------------------------------------- writing, in bulk
+
+
+def remove_generated():
+    """Delete the rows an earlier run generated, without signals or history (as they were made)."""
+    events = Event.objects.filter(slug__startswith=PREFIX)
+    sources = Source.objects.filter(slug__startswith=PREFIX)
+    actors = Actor.objects.filter(slug__startswith=PREFIX)
+    statements = Statement.objects.filter(event__in=events) | Statement.objects.filter(
+        source__in=sources
+    )
+    # _raw_delete: a plain DELETE, skipping the collector's per-row signals (and so
+    # django-simple-history's records), as bulk_create skipped them on the way in.
+    using = connection.alias
+    Statement.addressees.through.objects.filter(statement__in=statements)._raw_delete(using)
+    Statement.objects.filter(pk__in=statements.values("pk"))._raw_delete(using)
+    EventActor.objects.filter(event__in=events)._raw_delete(using)
+    Event.places.through.objects.filter(event__in=events)._raw_delete(using)
+    Event.sources.through.objects.filter(event__in=events)._raw_delete(using)
+    Event.sources.through.objects.filter(source__in=sources)._raw_delete(using)
+    events._raw_delete(using)
+    sources._raw_delete(using)
+    Actor.objects.filter(affiliation__in=actors).exclude(pk__in=actors).update(affiliation=None)
+    Actor.objects.filter(slug__startswith=PREFIX).update(affiliation=None)
+    actors._raw_delete(using)
+    Place.objects.filter(slug__startswith=PREFIX)._raw_delete(using)
+
+
+def write(plan: Plan, batch_size: int, progress):
+    def create(model, rows):
+        return model.objects.bulk_create(rows, batch_size=batch_size)
+
+    actors = create(Actor, [Actor(**{**a, "affiliation": None}) for a in plan.actors])
+    for actor, planned in zip(actors, plan.actors, strict=True):
+        if planned["affiliation"] is not None:
+            actor.affiliation_id = actors[planned["affiliation"]].pk
+    Actor.objects.bulk_update(
+        [a for a in actors if a.affiliation_id], ["affiliation"], batch_size=batch_size
+    )
+    places = create(Place, [Place(**p) for p in plan.places])
+    sources = create(
+        Source,
+        [Source(**s) for s in plan.sources],
+    )
+    progress(f"wrote {len(actors):,} actors, {len(places):,} places, {len(sources):,} sources")
+    fields = ("slug", "title", "summary", "date_start", "date_end", "date_precision", "kind")
+    fields += ("status", "publication")
+    event_ids = []
+    for chunk in batched(plan.events, batch_size):
+        rows = create(Event, [Event(**{f: e[f] for f in fields}) for e in chunk])
+        event_ids.extend(row.pk for row in rows)
+        roles = [
+            EventActor(event_id=row.pk, actor_id=actors[i].pk, role=role_for(j))
+            for row, e in zip(rows, chunk, strict=True)
+            for j, i in enumerate(e["actors"])
+        ]
+        create(EventActor, roles)
+        create(
+            Event.places.through,
+            [
+                Event.places.through(event_id=row.pk, place_id=places[i].pk)
+                for row, e in zip(rows, chunk, strict=True)
+                for i in e["places"]
+            ],
+        )
+        create(
+            Event.sources.through,
+            [
+                Event.sources.through(event_id=row.pk, source_id=sources[i].pk)
+                for row, e in zip(rows, chunk, strict=True)
+                for i in e["sources"]
+            ],
+        )
+    progress(f"wrote {len(event_ids):,} events with their actors, places and sources")
+    for chunk in batched(plan.statements, batch_size):
+        rows = create(
+            Statement,
+            [
+                Statement(
+                    event_id=event_ids[s["event"]],
+                    speaker_id=actors[s["speaker"]].pk,
+                    source_id=sources[s["source"]].pk,
+                    said_on=s["said_on"],
+                    text=s["text"],
+                    mode=s["mode"],
+                    speech_act=s["speech_act"],
+                    start=s["start"],
+                    end=s["end"],
+                )
+                for s in chunk
+            ],
+        )
+        create(
+            Statement.addressees.through,
+            [
+                Statement.addressees.through(statement_id=row.pk, actor_id=actors[i].pk)
+                for row, s in zip(rows, chunk, strict=True)
+                for i in s["addressees"]
+            ],
+        )
+    progress(f"wrote {len(plan.statements):,} statements")
+
+
+def role_for(position: int) -> str:
+    return ("initiator", "participant", "participant", "mediator", "subject")[min(position, 4)]
+
+
+def batched(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
