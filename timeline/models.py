@@ -343,8 +343,13 @@ class Event(models.Model):
             ),
         ]
         indexes = [
+            # The chronology's order, and its keyset pages, within the published record.
             models.Index(fields=["publication", "date_start", "slug"]),
             models.Index(fields=["kind"]),
+            # The period filter's other end: the last day an event covers.
+            models.Index(
+                models.functions.Coalesce("date_end", "date_start"), name="event_last_day"
+            ),
         ]
 
     def __str__(self):
@@ -413,6 +418,8 @@ class EventActor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "actor"], name="one_role_per_actor_and_event")
         ]
+        # An actor's events without visiting the table (the actor filter, counterparts).
+        indexes = [models.Index(fields=["actor", "event"], name="eventactor_actor_event")]
         verbose_name = "actor in event"
         verbose_name_plural = "actors in event"
 
