@@ -6,15 +6,21 @@ from collections import defaultdict
 from itertools import pairwise
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 
 from timeline.forms import ChronologyFilter, Cursor
 from timeline.models import Event, Origin, Statement
+from timeline.querysets import TimeBudget
 
 PAGE_SIZE = 20
 AXIS_YEARS = range(1991, 2024)
 FACET_LIMIT = 12
+# Milliseconds the facet counts and the time axis may take, together, on one page;
+# counts that would take longer are skipped, and the page says so. Datasette's default
+# limit for its facets is the same.
+FACET_BUDGET_MS = 200
 KIND_MARKS = {
     "hostilities": "▲",
     "ceasefire": "◆",
@@ -107,8 +113,14 @@ def entries(page: Page) -> list[dict]:
 # ---------------------------------------------------------------- facets and axis
 
 
-def axis(request, form: ChronologyFilter, events) -> list[dict]:
-    counts = form.apply(events, without="period").count_by_year()
+def time_budget() -> TimeBudget:
+    return TimeBudget(getattr(settings, "TIMELINE_FACET_BUDGET_MS", FACET_BUDGET_MS))
+
+
+def axis(request, form: ChronologyFilter, events, budget: TimeBudget) -> list[dict]:
+    counts = budget.run("axis", form.apply(events, without="period").count_by_year)
+    skipped = counts is None
+    counts = counts or {}
     highest = max([counts.get(year, 0) for year in AXIS_YEARS] + [1])
     start, end = form.cleaned_data.get("from"), form.cleaned_data.get("to")
     bars = []
@@ -117,7 +129,7 @@ def axis(request, form: ChronologyFilter, events) -> list[dict]:
         bars.append(
             {
                 "year": year,
-                "count": count,
+                "count": None if skipped else count,
                 "height": round(100 * count / highest),
                 "top": 100 - round(100 * count / highest),
                 "url": query_with(request.GET, from_=str(year), to=str(year)),
@@ -129,7 +141,7 @@ def axis(request, form: ChronologyFilter, events) -> list[dict]:
     return bars
 
 
-def facets(request, form: ChronologyFilter, events) -> dict[str, list[dict]]:
+def facets(request, form: ChronologyFilter, events, budget: TimeBudget) -> dict[str, list[dict]]:
     data = form.cleaned_data
     matching = form.apply(events)
 
@@ -149,24 +161,27 @@ def facets(request, form: ChronologyFilter, events) -> dict[str, list[dict]]:
         names = form.fields[name].names
         counted = {row[f"{key}__slug"]: (row[f"{key}__name"], row["n"]) for row in rows}
         for slug in data.get(name, []):  # chosen ones stay listed, whatever their rank
-            counted.setdefault(slug, (names.get(slug, slug), 0))
+            counted.setdefault(slug, (names.get(slug, slug), None if name in budget.skipped else 0))
         return [option(name, slug, label, n) for slug, (label, n) in counted.items()]
 
-    kinds = form.apply(events, without="kind").count_by_kind()
-    origins = form.apply(events, without="origin").count_by_origin()
+    def by_choice(name, choices, counts):
+        # Without counts (skipped for time), every choice is offered, uncounted.
+        return [
+            option(name, value, label, None if counts is None else counts.get(value, 0))
+            for value, label in choices
+            if counts is None or counts.get(value) or value in data.get(name, [])
+        ]
+
+    # In order of use, so that the cheap and most used come first when time runs short.
+    kinds = budget.run("kind", form.apply(events, without="kind").count_by_kind)
+    origins = budget.run("origin", form.apply(events, without="origin").count_by_origin)
+    actors = budget.run("actor", lambda: matching.count_by_actor_id(FACET_LIMIT), [])
+    places = budget.run("place", lambda: matching.count_by_place_id(FACET_LIMIT), [])
     return {
-        "kind": [
-            option("kind", value, label, kinds.get(value, 0))
-            for value, label in Event.Kind.choices
-            if kinds.get(value) or value in data.get("kind", [])
-        ],
-        "origin": [
-            option("origin", value, label, origins.get(value, 0))
-            for value, label in Origin.choices
-            if origins.get(value) or value in data.get("origin", [])
-        ],
-        "actor": by_slug("actor", matching.count_by_actor(FACET_LIMIT), "actor"),
-        "place": by_slug("place", matching.count_by_place(FACET_LIMIT), "place"),
+        "kind": by_choice("kind", Event.Kind.choices, kinds),
+        "origin": by_choice("origin", Origin.choices, origins),
+        "actor": by_slug("actor", actors, "actor"),
+        "place": by_slug("place", places, "place"),
     }
 
 
@@ -205,14 +220,17 @@ def page_context(request, form: ChronologyFilter, events) -> dict:
     matching = form.apply(events)
     page = Page(matching, form.cleaned_data.get("cursor"))
     query = query_with(request.GET)
+    budget = time_budget()
+    bars = axis(request, form, events, budget)  # first: the axis is cheap and always in view
     return {
         "form": form,
         "entries": entries(page),
         "page": page,
         "count": matching.count(),
         "more_url": query_with(request.GET, cursor=page.next_cursor) if page.next_cursor else None,
-        "facets": facets(request, form, events),
-        "axis": axis(request, form, events),
+        "facets": facets(request, form, events, budget),
+        "axis": bars,
+        "skipped": budget.skipped,
         "chips": chips(request, form),
         "query": query,
         "errors": [],
@@ -229,6 +247,7 @@ def invalid_context(form: ChronologyFilter) -> dict:
         "more_url": None,
         "facets": {},
         "axis": [],
+        "skipped": [],
         "chips": [],
         "query": "",
         "errors": form.error_list(),
