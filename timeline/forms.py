@@ -7,7 +7,9 @@ import datetime
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, ValidationError
+from django.http import QueryDict
 
 from timeline.models import Actor, Event, Origin, Place
 
@@ -130,6 +132,20 @@ class ChronologyFilter(forms.Form):
         self.order_fields(["q", "actor", "place", "kind", "origin", "from", "to", "cursor"])
         if data is not None:
             self.check_parameters(data)
+
+    @classmethod
+    def from_request(cls, request) -> "ChronologyFilter":
+        """The form for the request's query string. Past the number of parameters Django
+        reads, request.GET raises, which Django would answer with a bare "Bad Request";
+        the form says what is wrong instead, like any other invalid query string."""
+        try:
+            return cls(request.GET)
+        except TooManyFieldsSent:
+            form = cls(QueryDict())
+            form.parameter_errors.append(
+                f"Too many parameters: give at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}."
+            )
+            return form
 
     def check_parameters(self, data):
         self.parameter_errors = []

@@ -26,7 +26,7 @@ CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "page", "chronology": 
 
 @require_GET
 def chronology(request: HtmxHttpRequest) -> TemplateResponse:
-    form = ChronologyFilter(request.GET)
+    form = ChronologyFilter.from_request(request)
     events = Event.objects.published()
     if form.is_valid():
         context, status = chrono.page_context(request, form, events), 200
@@ -35,6 +35,10 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
     template = "timeline/chronology.html"
     if request.htmx and not request.htmx.history_restore_request:
         partial = CHRONOLOGY_PARTIALS.get(request.htmx.target, "chronology")
+        if status == 400 and partial == "page":
+            # "Show more" swaps the next page in place of its link: when the address has
+            # a problem, the problem takes the link's place instead of an empty page.
+            partial = "errors"
         template += "#" + partial
         # Only a swap of the results alone brings the facet counts along out of band.
         context["swap_facets"] = partial == "results"
@@ -45,7 +49,7 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
 
 @require_GET
 def events_json(request: HttpRequest) -> JsonResponse:
-    form = ChronologyFilter(request.GET)
+    form = ChronologyFilter.from_request(request)
     if not form.is_valid():
         errors = [{"parameter": name, "message": message} for name, message in form.error_list()]
         return JsonResponse({"errors": errors}, status=400)
@@ -73,7 +77,7 @@ def events_json(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def events_csv(request: HttpRequest):
-    form = ChronologyFilter(request.GET)
+    form = ChronologyFilter.from_request(request)
     if not form.is_valid():
         text = "\n".join(f"{name or 'query'}: {message}" for name, message in form.error_list())
         return TemplateResponse(
