@@ -17,10 +17,11 @@ from timeline.querysets import TimeBudget
 PAGE_SIZE = 20
 AXIS_YEARS = range(1991, 2024)
 FACET_LIMIT = 12
-# Milliseconds the facet counts and the time axis may take, together, on one page;
-# counts that would take longer are skipped, and the page says so. Datasette's default
-# limit for its facets is the same.
-FACET_BUDGET_MS = 200
+# Milliseconds each count on the page (matching events, events per year, each facet)
+# may take; a count that would take longer is skipped, and the page says so. Six such
+# counts at most add under 100 ms to a page (see docs/performance.md); change it with
+# the TIMELINE_COUNT_TIME_LIMIT_MS setting.
+COUNT_TIME_LIMIT_MS = 15
 KIND_MARKS = {
     "hostilities": "▲",
     "ceasefire": "◆",
@@ -114,7 +115,7 @@ def entries(page: Page) -> list[dict]:
 
 
 def time_budget() -> TimeBudget:
-    return TimeBudget(getattr(settings, "TIMELINE_FACET_BUDGET_MS", FACET_BUDGET_MS))
+    return TimeBudget(getattr(settings, "TIMELINE_COUNT_TIME_LIMIT_MS", COUNT_TIME_LIMIT_MS))
 
 
 def axis(request, form: ChronologyFilter, events, budget: TimeBudget) -> list[dict]:
@@ -172,7 +173,6 @@ def facets(request, form: ChronologyFilter, events, budget: TimeBudget) -> dict[
             if counts is None or counts.get(value) or value in data.get(name, [])
         ]
 
-    # In order of use, so that the cheap and most used come first when time runs short.
     kinds = budget.run("kind", form.apply(events, without="kind").count_by_kind)
     origins = budget.run("origin", form.apply(events, without="origin").count_by_origin)
     actors = budget.run("actor", lambda: matching.count_by_actor_id(FACET_LIMIT), [])
@@ -221,12 +221,13 @@ def page_context(request, form: ChronologyFilter, events) -> dict:
     page = Page(matching, form.cleaned_data.get("cursor"))
     query = query_with(request.GET)
     budget = time_budget()
-    bars = axis(request, form, events, budget)  # first: the axis is cheap and always in view
+    count = budget.run("count", matching.count)
+    bars = axis(request, form, events, budget)
     return {
         "form": form,
         "entries": entries(page),
         "page": page,
-        "count": matching.count(),
+        "count": count,
         "more_url": query_with(request.GET, cursor=page.next_cursor) if page.next_cursor else None,
         "facets": facets(request, form, events, budget),
         "axis": bars,
