@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,7 +68,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags for every page, so that a reader's browser or a proxy revalidates
+    # (304) instead of downloading a page that has not changed.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control for reader pages, and the optional server-side page cache.
+    "timeline.caching.ReaderCachingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Not the csp processor: no template has inline code (see SECURE_CSP).
             ],
         },
     },
@@ -105,11 +113,75 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A persistent connection that broke (the server restarted) is replaced
+        # at the next request instead of failing it.
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # While PostgreSQL is unreachable, answer 503 within seconds rather than hang.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DB_CONNECT_TIMEOUT", "3")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# CACHE_URL picks the cache: redis://host:port/db for Redis (shared by every app
+# server), absent for each process's own memory.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmem://, not {CACHE_URL!r}.")
+# Seconds to keep rendered reader pages in that cache (0: not at all). Edits empty
+# it at once, through a version kept in the cache: with several processes, that
+# needs the shared cache (Redis), or one process would serve what another changed.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
+if PAGE_CACHE_SECONDS and not DEBUG and "RedisCache" not in CACHES["default"]["BACKEND"]:
+    raise ImproperlyConfigured("PAGE_CACHE_SECONDS needs CACHE_URL=redis://… in production.")
+
+# ------------------------------------------------------------------ security
+# Always on, in development too, so that what would break in production breaks here first.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline code anywhere: scripts and styles come from our own static files.
+# Should a template ever need an inline block, add CSP.NONCE here and the csp
+# context processor, and give the block nonce="{{ csp_nonce }}"; the pages that
+# carry a nonce then differ on every request and can no longer be answered 304.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_HTTPONLY = True
+
+# Production is served over HTTPS only. Behind a proxy that terminates TLS, set
+# TRUST_X_FORWARDED_PROTO=true so that Django believes its X-Forwarded-Proto
+# (only if the proxy always sets or strips that header).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+if not DEBUG:
+    # __Host- cookies are Secure, host-only and for the whole site: browsers refuse
+    # them over plain HTTP, so development keeps the usual names.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out address or account is refused before any password check.
@@ -124,6 +196,18 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# Errors and warnings go to standard error in every configuration, so that the
+# server's log (gunicorn's, systemd's journal) has the traceback behind a 500.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"),
+                   "propagate": False},
+    },
+}  # fmt: skip
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

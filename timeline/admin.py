@@ -17,6 +17,45 @@ from simple_history.admin import SimpleHistoryAdmin
 from timeline.models import Actor, Event, EventActor, Place, Source, Statement
 
 
+def latest_version(obj) -> int | None:
+    """The id of the newest history record of ``obj``: what an editor saw when they opened it."""
+    return obj.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+class EditGuardForm(forms.ModelForm):
+    """Refuses to save over a change someone else saved after this form was opened.
+
+    The form remembers the version it showed; on save, the record is locked (for
+    the admin's transaction) and its version compared. The editor's input stays
+    in the form, so nothing they typed is lost.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = latest_version(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            model = type(self.instance)
+            model._default_manager.select_for_update().filter(pk=self.instance.pk).exists()
+            latest = model.history.filter(id=self.instance.pk).order_by("-history_id").first()
+            if latest and latest.history_id != cleaned.get("seen_version"):
+                who = latest.history_user or "someone"
+                when = latest.history_date.strftime("%d %B %Y, %H:%M UTC")
+                raise forms.ValidationError(
+                    f"{who} saved a change to this record ({when}) after you opened it, so "
+                    "yours was not saved over theirs. Your edits are still in the form below: "
+                    "open the record again in another tab (its History shows what changed), "
+                    "then make your changes there.",
+                    code="stale",
+                )
+        return cleaned
+
+
 class EventActorInline(admin.TabularInline):
     model = EventActor
     autocomplete_fields = ["actor"]
@@ -43,7 +82,7 @@ class StatementInline(admin.StackedInline):
         return f"Characters {statement.start}–{statement.end}"
 
 
-class EventAdminForm(forms.ModelForm):
+class EventAdminForm(EditGuardForm):
     class Meta:
         model = Event
         fields = [
@@ -122,7 +161,20 @@ class EventAdmin(SimpleHistoryAdmin):
     inlines = [EventActorInline, StatementInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "kind", "status", "publication"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "summary",
+                    "kind",
+                    "status",
+                    "publication",
+                    "seen_version",
+                ]
+            },
+        ),
         ("Dates", {"fields": [("date_start", "date_end", "date_precision"), "date_note"]}),
         ("Where and according to whom", {"fields": ["places", "sources"]}),
     ]
@@ -183,6 +235,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 @admin.register(Actor)
 class ActorAdmin(SimpleHistoryAdmin):
+    form = EditGuardForm
     list_display = ["name", "kind", "office", "affiliation"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases", "office"]
@@ -193,6 +246,7 @@ class ActorAdmin(SimpleHistoryAdmin):
 
 @admin.register(Place)
 class PlaceAdmin(SimpleHistoryAdmin):
+    form = EditGuardForm
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases"]
@@ -201,6 +255,7 @@ class PlaceAdmin(SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
+    form = EditGuardForm
     list_display = ["slug", "outlet", "headline", "published", "origin", "statement_count"]
     list_filter = ["origin", "kind", "language"]
     search_fields = ["slug", "outlet", "headline", "relays"]
@@ -239,6 +294,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(SimpleHistoryAdmin):
+    form = EditGuardForm
     list_display = ["__str__", "mode", "speech_act", "source", "event"]
     list_filter = ["mode", "speech_act", "source__origin"]
     search_fields = ["text", "speaker__name", "speaker__aliases"]

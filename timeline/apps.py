@@ -6,6 +6,17 @@ class TimelineConfig(AppConfig):
     name = "timeline"
     verbose_name = "Timeline"
 
+    def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from timeline.caching import timeline_changed
+
+        for model in self.get_models():
+            if model._meta.app_label == self.label and not model.__name__.startswith("Historical"):
+                post_save.connect(timeline_changed, sender=model, dispatch_uid=f"cache-{model}")
+                post_delete.connect(timeline_changed, sender=model, dispatch_uid=f"del-{model}")
+        m2m_changed.connect(timeline_changed, dispatch_uid="cache-m2m")
+
 
 class TimelineAdminConfig(admin_apps.AdminConfig):
     """Django's admin app, on the timeline's own site (with its curation queue)."""

@@ -1,0 +1,106 @@
+"""Reader pages are cacheable: revalidated with ETags, kept server-side when asked,
+and never stale after an edit."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import make_event
+
+pytestmark = pytest.mark.django_db
+HOME = "/"
+FRAGMENT = {"HX-Request": "true", "HX-Target": "results"}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def revalidate(client, url, response, **kwargs):
+    return client.get(
+        url, headers={"If-None-Match": response["ETag"], **kwargs.pop("headers", {})}, **kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [HOME, "/events.json", "/?kind=meeting"],
+)
+def test_an_unchanged_reader_page_answers_304_to_a_conditional_request(client, url):
+    make_event()
+    first = client.get(url)
+    assert first.status_code == 200
+    assert "no-cache" in first["Cache-Control"]
+    assert "public" in first["Cache-Control"]
+    again = revalidate(client, url, first)
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_the_event_page_is_revalidated_too(client):
+    event = make_event()
+    first = client.get(event.get_absolute_url())
+    assert revalidate(client, event.get_absolute_url(), first).status_code == 304
+
+
+def test_publishing_an_event_shows_at_once_to_a_revalidating_reader(client):
+    make_event(title="Already public")
+    draft = make_event(title="Published a moment ago", publication="draft")
+    first = client.get(HOME)
+    draft.publication = "published"
+    draft.save()
+    again = revalidate(client, HOME, first)
+    assert again.status_code == 200
+    assert "Published a moment ago" in again.content.decode()
+
+
+def test_the_htmx_fragment_and_the_page_have_different_etags_and_say_so(client):
+    make_event()
+    page = client.get(HOME)
+    fragment = client.get(HOME, headers=FRAGMENT)
+    assert page["ETag"] != fragment["ETag"]
+    assert "HX-Request" in fragment["Vary"]
+    assert "<html" not in fragment.content.decode()
+
+
+def test_the_page_cache_serves_readers_without_asking_the_database(
+    client, page_cache, django_assert_num_queries
+):
+    make_event(title="A cached event")
+    assert "A cached event" in client.get(HOME).content.decode()
+    with django_assert_num_queries(0):
+        assert "A cached event" in client.get(HOME).content.decode()
+
+
+def test_the_page_cache_key_respects_htmx_headers(client, page_cache):
+    make_event()
+    client.get(HOME)
+    fragment = client.get(HOME, headers=FRAGMENT)
+    assert "<html" not in fragment.content.decode()
+    assert "<html" in client.get(HOME).content.decode()
+
+
+def test_an_edit_empties_the_page_cache_at_once(client, page_cache):
+    event = make_event(title="The old title")
+    assert "The old title" in client.get(HOME).content.decode()
+    event.title = "The new title"
+    event.save()
+    page = client.get(HOME).content.decode()
+    assert "The new title" in page
+    assert "The old title" not in page
+
+
+def test_signed_in_staff_bypass_the_page_cache(admin_client, page_cache):
+    draft = make_event(title="A draft", publication="draft")
+    reader = Client()
+    assert reader.get(draft.get_absolute_url()).status_code == 404
+    assert admin_client.get(draft.get_absolute_url()).status_code == 200
+    assert reader.get(draft.get_absolute_url()).status_code == 404

@@ -1,0 +1,127 @@
+"""When things go wrong: designed error pages, an unreachable database, two editors
+saving the same record, and restoring a backup."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+
+from tests.admin_forms import form_data
+from tests.factories import make_event
+from tests.test_commands import timeline_rows
+from timeline.models import Event, EventQuerySet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quiet_client():
+    """A client that gets the response a browser would, rather than the exception."""
+    return Client(raise_request_exception=False)
+
+
+def test_an_unknown_page_gets_the_designed_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "There is no page at this address." in page
+    assert reverse("timeline:chronology") in page
+
+
+def test_an_unknown_event_gets_the_designed_404(client):
+    response = client.get(reverse("timeline:event", kwargs={"slug": "no-such-event"}))
+    assert response.status_code == 404
+    assert "There is no page at this address." in response.content.decode()
+
+
+def test_a_server_error_gets_the_designed_500_that_reveals_nothing(quiet_client, monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise ZeroDivisionError("secret internals")
+
+    monkeypatch.setattr(EventQuerySet, "published", broken)
+    response = quiet_client.get(reverse("timeline:chronology"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong on our side." in page
+    for leak in ("ZeroDivisionError", "secret internals", "Traceback", "published"):
+        assert leak not in page
+
+
+def test_an_unreachable_database_gets_a_designed_503_with_retry_after(quiet_client, monkeypatch):
+    def unreachable(self, *args, **kwargs):
+        raise OperationalError('connection to server at "127.0.0.1" failed: Connection refused')
+
+    monkeypatch.setattr(EventQuerySet, "published", unreachable)
+    for url in (reverse("timeline:chronology"), reverse("timeline:events-json")):
+        response = quiet_client.get(url)
+        assert response.status_code == 503, url
+        assert response["Retry-After"] == "10"
+        page = response.content.decode()
+        assert "The timeline is briefly unavailable." in page
+        assert "127.0.0.1" not in page
+        assert "Connection refused" not in page
+
+
+# ------------------------------------------------------------------ two editors
+
+
+@pytest.fixture
+def two_editors(django_user_model):
+    editors = Group.objects.get(name="Editors")
+    clients = []
+    for name in ("anna", "boris"):
+        user = django_user_model.objects.create_user(name, password="x" * 20, is_staff=True)
+        user.groups.add(editors)
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return clients
+
+
+def test_a_save_over_another_editors_later_save_is_refused_and_keeps_the_input(two_editors):
+    anna, boris = two_editors
+    event = make_event(title="The original title")
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    annas_form, boris_form = form_data(anna.get(url)), form_data(boris.get(url))
+
+    boris_form["title"] = "Boris's title"
+    assert boris.post(url, boris_form).status_code == 302
+
+    annas_form["title"] = "Anna's title"
+    response = anna.post(url, annas_form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "boris saved a change to this record" in page
+    assert "yours was not saved over theirs" in page
+    assert 'value="Anna&#x27;s title"' in page  # her input is still in the form
+    assert Event.objects.get(pk=event.pk).title == "Boris's title"
+
+    # Having seen the latest version, she can save.
+    fresh = form_data(anna.get(url))
+    fresh["title"] = "Anna's title"
+    assert anna.post(url, fresh).status_code == 302
+    assert Event.objects.get(pk=event.pk).title == "Anna's title"
+
+
+# ------------------------------------------------------------------ backup and restore
+
+
+def test_restoring_a_backup_into_an_empty_database_gives_the_same_timeline(
+    seeded, client, tmp_path
+):
+    before = timeline_rows()
+    page_before = client.get(reverse("timeline:chronology")).content
+    backup = tmp_path / "backup.json"
+    call_command(
+        "dumpdata", "timeline", "--natural-foreign", "--natural-primary",
+        "--output", backup, verbosity=0,
+    )  # fmt: skip
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Event.objects.exists()
+
+    call_command("loaddata", backup, verbosity=0)
+    assert timeline_rows() == before
+    assert client.get(reverse("timeline:chronology")).content == page_before

@@ -1,0 +1,164 @@
+"""Security headers, the Content Security Policy, and the production configuration."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.factories import make_event, make_statement
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true", "HX-Target": "results"}
+
+
+def production_env(**extra) -> dict:
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    return {
+        **env,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "timeline.example.org",
+        **extra,
+    }
+
+
+def every_kind_of_response(client):
+    statement = make_statement()
+    event = statement.event
+    return {
+        "page": client.get(reverse("timeline:chronology")),
+        "fragment": client.get(reverse("timeline:chronology"), headers=HTMX),
+        "bad input": client.get(reverse("timeline:chronology"), {"from": "nope"}),
+        "json": client.get(reverse("timeline:events-json")),
+        "csv": client.get(reverse("timeline:events-csv")),
+        "event": client.get(event.get_absolute_url()),
+        "actor": client.get(statement.speaker.get_absolute_url()),
+        "source": client.get(statement.source.get_absolute_url()),
+        "not found": client.get("/no/such/page/"),
+        "admin login": client.get(reverse("admin:login")),
+    }
+
+
+def csp_directives(response) -> dict[str, list[str]]:
+    policy = response["Content-Security-Policy"]
+    return {
+        name: values
+        for name, *values in (part.split() for part in policy.split(";") if part.strip())
+    }
+
+
+def test_every_response_carries_the_security_headers(client):
+    for name, response in every_kind_of_response(client).items():
+        assert response["X-Content-Type-Options"] == "nosniff", name
+        assert response["Referrer-Policy"] == "same-origin", name
+        assert response["X-Frame-Options"] == "DENY", name
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin", name
+
+
+def test_every_response_carries_a_strict_content_security_policy(client):
+    for name, response in every_kind_of_response(client).items():
+        policy = csp_directives(response)
+        for directive in ("script-src", "style-src"):
+            assert "'self'" in policy[directive], name
+            assert "'unsafe-inline'" not in policy[directive], name
+            assert "'unsafe-eval'" not in policy[directive], name
+        assert policy["object-src"] == ["'none'"], name
+        assert policy["base-uri"] == ["'none'"], name
+        assert policy["frame-ancestors"] == ["'none'"], name
+        assert "'unsafe-inline'" not in policy["default-src"], name
+
+
+def test_public_pages_have_no_inline_script_or_style(client):
+    for name in ("page", "fragment", "event", "actor", "source", "not found"):
+        html = every_kind_of_response(client)[name].content.decode()
+        for tag in ("<script", "<style"):
+            for position in [i for i in range(len(html)) if html.startswith(tag, i)]:
+                opening = html[position : html.index(">", position)]
+                assert "src=" in opening or 'type="application/ld+json"' in opening, (
+                    f"{name}: inline {opening}"
+                )
+        assert " style=" not in html, name
+
+
+def test_the_production_configuration_passes_the_deploy_check():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+PRODUCTION_PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+client = Client()
+login = client.get("/admin/login/", secure=True, headers={"host": "timeline.example.org"})
+plain = client.get("/no/such/page/", headers={"host": "timeline.example.org"})
+cookie = login.cookies["__Host-csrftoken"]
+print(json.dumps({
+    "status": login.status_code,
+    "hsts": login.get("Strict-Transport-Security"),
+    "cookie": {"secure": cookie["secure"], "httponly": cookie["httponly"], "path": cookie["path"],
+               "domain": cookie["domain"], "samesite": cookie["samesite"]},
+    "session_cookie_name": __import__("django.conf").conf.settings.SESSION_COOKIE_NAME,
+    "plain_http": [plain.status_code, plain.get("Location")],
+}))
+"""
+
+
+def test_production_sends_hsts_redirects_to_https_and_sets_host_prefixed_secure_cookies(
+    tmp_path,
+):
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_PROBE],
+        cwd=settings.BASE_DIR,
+        env=production_env(
+            DJANGO_SETTINGS_MODULE="karabakh.settings",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["status"] == 200
+    assert seen["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert seen["cookie"]["secure"] is True
+    assert seen["cookie"]["httponly"] is True
+    assert (seen["cookie"]["path"], seen["cookie"]["domain"]) == ("/", "")
+    assert seen["session_cookie_name"] == "__Host-sessionid"
+    assert seen["plain_http"] == [301, "https://timeline.example.org/no/such/page/"]
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    env = production_env()
+    env.pop("SECRET_KEY")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_draft_is_neither_listed_nor_cached_for_readers(client):
+    draft = make_event(publication="draft", title="Not yet public")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "Not yet public" not in client.get(reverse("timeline:chronology")).content.decode()

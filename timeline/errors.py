@@ -1,0 +1,34 @@
+"""The site's answer when something goes wrong on its side.
+
+A database that cannot be reached (restarting, failed over, overloaded) is not
+a bug: readers get a 503 that says to try again shortly, with Retry-After, and
+the same processes serve again once it is back. Anything else is a 500. Both
+pages reveal nothing of the error.
+"""
+
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import ERROR_500_TEMPLATE_NAME
+
+RETRY_AFTER_SECONDS = 10
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DatabaseError) and "connection" in str(error).lower()
+    )
+
+
+@requires_csrf_token
+def server_error(request):
+    """handler500: Django calls it while handling the exception, which sys.exception() gives."""
+    if database_unreachable(sys.exception()):
+        body = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponse(loader.get_template(ERROR_500_TEMPLATE_NAME).render(), status=500)
