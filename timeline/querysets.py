@@ -432,16 +432,22 @@ class TimeBudget:
         connection = self.connection
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # Local to the transaction (or savepoint) that run() opened.
+                # Local to the transaction (or savepoint) that run() opened. Without JIT:
+                # compiling a count over many rows takes longer than the limit, and
+                # cannot be interrupted.
                 cursor.execute(
-                    "SELECT current_setting('statement_timeout'), "
-                    "set_config('statement_timeout', %s, true)",
+                    "SELECT current_setting('statement_timeout'), current_setting('jit'), "
+                    "set_config('statement_timeout', %s, true), set_config('jit', 'off', true)",
                     [f"{milliseconds}ms"],
                 )
-                previous = cursor.fetchone()[0]
+                timeout, jit = cursor.fetchone()[:2]
             yield
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true), "
+                    "set_config('jit', %s, true)",
+                    [timeout, jit],
+                )
         elif connection.vendor == "sqlite":
             connection.ensure_connection()
             deadline = time.monotonic() + milliseconds / 1000
