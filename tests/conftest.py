@@ -52,10 +52,22 @@ def live_timeline(transactional_db):
 
 @pytest.fixture
 def page(browser, live_timeline):
+    """A browser tab on the live timeline. The test fails if any page it visited
+    broke the Content Security Policy (Chromium reports each refusal on the console)."""
     context = browser.new_context(base_url=live_timeline)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     # Let requests still in flight finish before the live server stops.
     page.wait_for_load_state("networkidle")
     context.close()
+    assert not violations, "\n".join(violations)

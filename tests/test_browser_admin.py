@@ -50,6 +50,10 @@ def test_an_editor_records_a_statement_publishes_the_event_and_readers_see_it(
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+    page.goto(f"/admin/timeline/event/{event.pk}/history/")
+    expect(page.locator("#change-history")).to_contain_text("Publication:")
+    page.goto("/admin/curation/")
+    expect(page.get_by_role("heading", name="Curation queue")).to_be_visible()
 
     reader = page.context.browser.new_context(base_url=page.url.split("/admin/")[0])
     public = reader.new_page()

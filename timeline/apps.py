@@ -7,9 +7,12 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
         from timeline.caching import timeline_changed
+        from timeline.editors import restore_editors_group
+
+        post_migrate.connect(restore_editors_group, sender=self)
 
         for model in self.get_models():
             if model._meta.app_label == self.label and not model.__name__.startswith("Historical"):

@@ -1,17 +1,9 @@
-"""The "Editors" group: exactly the permissions curation needs.
-
-Editors add, change, view and delete the timeline's records (events, the actors'
-parts in them, statements, sources, actors and places). Deletions are recorded
-in the history and refused where a record is still in use. They get nothing
-else: no users, no groups, no sign-in records.
-"""
+"""The "Editors" group: exactly the permissions curation needs (timeline/editors.py)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP = "Editors"
-MODELS = ["event", "eventactor", "statement", "source", "actor", "place"]
-ACTIONS = ["add", "change", "delete", "view"]
+from timeline.editors import EDITORS, ensure_editors_group
 
 
 def create_editors(apps, schema_editor):
@@ -22,19 +14,11 @@ def create_editors(apps, schema_editor):
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    codenames = [f"{action}_{model}" for model in MODELS for action in ACTIONS]
-    permissions = Permission.objects.filter(
-        content_type__app_label="timeline", codename__in=codenames
-    )
-    assert permissions.count() == len(codenames), "missing timeline permissions"
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    group.permissions.set(permissions)
+    ensure_editors_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_editors(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+    apps.get_model("auth", "Group").objects.filter(name=EDITORS).delete()
 
 
 class Migration(migrations.Migration):

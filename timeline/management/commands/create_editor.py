@@ -8,13 +8,13 @@ account back in the group and, with --new-password, gives it a fresh password.
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-EDITORS = "Editors"
+from timeline.editors import ensure_editors_group
 
 
 class Command(BaseCommand):
@@ -64,9 +64,9 @@ class Command(BaseCommand):
                 user.set_password(password)
             user.save()
             try:
-                user.groups.add(Group.objects.get(name=EDITORS))
-            except Group.DoesNotExist as error:
-                raise CommandError("The Editors group is missing: run migrate first.") from error
+                user.groups.add(ensure_editors_group(Group, Permission))
+            except LookupError as error:
+                raise CommandError(str(error)) from error
         if options["verbosity"] >= 1:
             done = "Created" if creating else "Updated"
             self.stdout.write(self.style.SUCCESS(f"{done} the editor account {username!r}."))
