@@ -9,7 +9,7 @@ PYTHON := .venv/bin/python
 # uv must use an installed Python (see .python-version), never download one.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint check pytest-sqlite pytest-postgres collectstatic
+.PHONY: run test install lint check audit collectstatic
 
 $(UV):
 	scripts/bootstrap-uv $(UV_VERSION)
@@ -26,7 +26,7 @@ run: install
 
 test: install
 	scripts/ensure-debian-packages postgresql chromium
-	$(MAKE) --no-print-directory lint check collectstatic
+	$(MAKE) --no-print-directory lint check audit collectstatic
 	@status=0; \
 	echo "=== pytest on SQLite ==="; \
 	$(PYTHON) -m pytest || status=1; \
@@ -41,6 +41,11 @@ lint:
 check:
 	$(PYTHON) manage.py check --fail-level WARNING
 	$(PYTHON) manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities in the locked packages; see the script for what happens
+# when the vulnerability service cannot be reached.
+audit:
+	scripts/audit-dependencies
 
 collectstatic:
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Which database a request reads from, when there is a read replica.
+    "timeline.routers.ReaderReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags for every page, so that a reader's browser or a proxy revalidates
     # (304) instead of downloading a page that has not changed.
@@ -123,6 +125,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
         os.environ.get("DB_CONNECT_TIMEOUT", "3")
     )
+
+# DATABASE_REPLICA_URL: a PostgreSQL read replica of that database. Anonymous
+# readers' pages read from it; the admin and every write use the primary
+# (timeline/routers.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"],
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["timeline.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
