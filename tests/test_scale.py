@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
@@ -275,3 +276,15 @@ def test_filtering_by_many_actors_or_places_needs_every_one_of_them(client, extr
     assert response.status_code == 200
     assert response.context["count"] == 1
     assert time.monotonic() - started < 5
+
+
+def test_a_count_that_overran_is_skipped_untried_for_a_while(monkeypatch):
+    monkeypatch.setattr("timeline.querysets._overran", {})
+    TimeBudget(100).run("slow", slow_query, key="slow-count")
+    budget = TimeBudget(100)
+    with CaptureQueriesContext(connection) as captured:
+        assert budget.run("slow", slow_query, default="skipped", key="slow-count") == "skipped"
+    assert len(captured) == 0
+    assert budget.skipped == ["slow"]
+    # Other counts are tried as usual.
+    assert budget.run("other", Event.objects.count, key="other-count") == 0

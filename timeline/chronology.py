@@ -118,8 +118,17 @@ def time_budget() -> TimeBudget:
     return TimeBudget(getattr(settings, "TIMELINE_COUNT_TIME_LIMIT_MS", COUNT_TIME_LIMIT_MS))
 
 
+def count_key(request, name: str) -> str:
+    """What identifies a count: its name and the filters (not the page) it counts under."""
+    return f"{name}{query_with(request.GET)}"
+
+
 def axis(request, form: ChronologyFilter, events, budget: TimeBudget) -> list[dict]:
-    counts = budget.run("axis", form.apply(events, without="period").count_by_year)
+    counts = budget.run(
+        "axis",
+        form.apply(events, without="period").count_by_year,
+        key=count_key(request, "axis"),
+    )
     skipped = counts is None
     counts = counts or {}
     highest = max([counts.get(year, 0) for year in AXIS_YEARS] + [1])
@@ -173,10 +182,13 @@ def facets(request, form: ChronologyFilter, events, budget: TimeBudget) -> dict[
             if counts is None or counts.get(value) or value in data.get(name, [])
         ]
 
-    kinds = budget.run("kind", form.apply(events, without="kind").count_by_kind)
-    origins = budget.run("origin", form.apply(events, without="origin").count_by_origin)
-    actors = budget.run("actor", lambda: matching.count_by_actor_id(FACET_LIMIT), [])
-    places = budget.run("place", lambda: matching.count_by_place_id(FACET_LIMIT), [])
+    def count(name, counter, default=None):
+        return budget.run(name, counter, default, key=count_key(request, name))
+
+    kinds = count("kind", form.apply(events, without="kind").count_by_kind)
+    origins = count("origin", form.apply(events, without="origin").count_by_origin)
+    actors = count("actor", lambda: matching.count_by_actor_id(FACET_LIMIT), [])
+    places = count("place", lambda: matching.count_by_place_id(FACET_LIMIT), [])
     return {
         "kind": by_choice("kind", Event.Kind.choices, kinds),
         "origin": by_choice("origin", Origin.choices, origins),
@@ -221,7 +233,7 @@ def page_context(request, form: ChronologyFilter, events) -> dict:
     page = Page(matching, form.cleaned_data.get("cursor"))
     query = query_with(request.GET)
     budget = time_budget()
-    count = budget.run("count", matching.count)
+    count = budget.run("count", matching.count, key=count_key(request, "count"))
     bars = axis(request, form, events, budget)
     return {
         "form": form,

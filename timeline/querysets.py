@@ -410,12 +410,22 @@ class StatementQuerySet(models.QuerySet):
         return self.order_by("source__published", "source__slug", "start")
 
 
+# Counts that overran their time limit lately, by key: when until to skip them untried.
+# Per process; a count over 100,000 rows is not worth starting again on every request,
+# and a skipped count is shown as skipped, never as a stale number.
+_overran: dict[str, float] = {}
+OVERRUN_MEMORY_SECONDS = 60
+
+
 class TimeBudget:
     """Runs counting queries, each within a time limit. A query that would overrun it is
     stopped by the database (PostgreSQL's statement_timeout, SQLite's progress handler)
     and its count reported as skipped, so the page still answers in time. Like
     Datasette's facet time limit, the limit is per count: a count over a few rows is
-    never skipped, however busy the machine, so a page's queries stay the same."""
+    never skipped, however busy the machine, so a page's queries stay the same.
+
+    A count given a ``key`` that overran its limit is skipped without being tried for
+    the next OVERRUN_MEMORY_SECONDS."""
 
     def __init__(self, milliseconds: float, using: str = "default"):
         self.milliseconds = int(milliseconds)
@@ -423,9 +433,10 @@ class TimeBudget:
         self.using = using
         self.skipped: list[str] = []
 
-    def run(self, name: str, count, default=None):
+    def run(self, name: str, count, default=None, key: str | None = None):
         """``count()`` if it finishes within the time limit, else ``default``."""
-        if self.milliseconds <= 0:
+        now = time.monotonic()
+        if self.milliseconds <= 0 or (key is not None and _overran.get(key, 0) > now):
             self.skipped.append(name)
             return default
         try:
@@ -434,6 +445,10 @@ class TimeBudget:
         except OperationalError as error:
             if not self.timed_out(error):
                 raise
+            if key is not None:
+                if len(_overran) > 10_000:
+                    _overran.clear()
+                _overran[key] = time.monotonic() + OVERRUN_MEMORY_SECONDS
             self.skipped.append(name)
             return default
 
