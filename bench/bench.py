@@ -13,7 +13,7 @@ Run by ``bench/run`` inside a throwaway PostgreSQL cluster (DATABASE_URL set). I
    per second and p50/p95/p99 latency, each URL's ratios to floor and peer, and the
    size of the first load of ``/``.
 
-Results also go to bench/out/results.json and bench/out/results.md.
+Results also go to bench/out/performance/results.json and results.md.
 """
 
 import argparse
@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-OUT = BENCH / "out"
+OUT = BENCH / "out" / "performance"  # bench/out is shared with the load test
 PYTHON = BENCH / ".venv" / "bin" / "python"
 GUNICORN = BENCH / ".venv" / "bin" / "gunicorn"
 COUNT_LIMIT_MS = 15  # the site's default time limit on each count (timeline/chronology.py)
