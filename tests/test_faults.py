@@ -125,3 +125,18 @@ def test_restoring_a_backup_into_an_empty_database_gives_the_same_timeline(
     call_command("loaddata", backup, verbosity=0)
     assert timeline_rows() == before
     assert client.get(reverse("timeline:chronology")).content == page_before
+
+
+def test_the_csv_export_answers_503_before_streaming_when_the_database_is_unreachable(
+    quiet_client, monkeypatch
+):
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def unreachable(self, *args, **kwargs):
+        raise OperationalError("connection failed: Connection refused")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", unreachable)
+    response = quiet_client.get(reverse("timeline:events-csv"))
+    assert response.status_code == 503
+    assert not response.streaming
+    assert "The timeline is briefly unavailable." in response.content.decode()
