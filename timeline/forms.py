@@ -47,6 +47,16 @@ class PeriodField(forms.Field):
         return parse_period(value, end=self.end) if value else None
 
 
+# Each slug of the actor and place filters is one more subquery that every event must
+# pass, so a query string repeating one a thousand times kept PostgreSQL planning for
+# minutes. No event involves more than a handful of actors or places anyway.
+MAX_SLUGS = 10
+# Likewise each word of a search: past six, PostgreSQL's planner took seconds for the CSV
+# export of a few dozen events, and a minute for a hundred words (its join_collapse_limit
+# is 8). Six words find any event; a longer quotation is better found by its rarest ones.
+MAX_WORDS = 6
+
+
 class SlugChoiceField(forms.MultipleChoiceField):
     """Repeatable slugs of existing rows, checked in one query."""
 
@@ -57,8 +67,16 @@ class SlugChoiceField(forms.MultipleChoiceField):
     def valid_value(self, value):
         return True  # checked all at once in validate()
 
+    def to_python(self, value):
+        # The same slug twice asks nothing more than once.
+        return list(dict.fromkeys(super().to_python(value)))
+
     def validate(self, value):
         super().validate(value)
+        if len(value) > MAX_SLUGS:
+            raise ValidationError(
+                f"Give at most {MAX_SLUGS} {self.noun}s at once.", code="too_many"
+            )
         malformed = [slug for slug in value if not SLUG_PATTERN.match(slug)]
         wellformed = [slug for slug in value if slug not in malformed]
         # Kept for the page, which names the chosen rows without asking again.
@@ -160,7 +178,14 @@ class ChronologyFilter(forms.Form):
         value = self.cleaned_data["q"]
         if "\x00" in value:
             raise ValidationError("The search cannot contain a NUL character.", code="nul")
-        return value
+        # Each word is one more condition every event must meet; the same word twice asks
+        # nothing more than once.
+        words = list(dict.fromkeys(value.split()))
+        if len(words) > MAX_WORDS:
+            raise ValidationError(
+                f"Search for at most {MAX_WORDS} different words at once.", code="too_many"
+            )
+        return " ".join(words)
 
     def clean(self):
         cleaned = super().clean()
