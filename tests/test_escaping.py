@@ -305,3 +305,10 @@ def test_a_crafted_query_string_gets_csv_errors_as_plain_text(client, marked_up,
     assert response["X-Content-Type-Options"] == "nosniff"
     text = response.content.decode()
     assert text.startswith(f"{name if name != PAYLOAD else 'query'}: ")
+
+
+def test_csv_errors_quote_the_typed_name_as_typed_not_html_escaped(client):
+    response = client.get(reverse("timeline:events-csv"), {"<b>x</b>": "1"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().strip() == "query: Unknown parameter: <b>x</b>."
