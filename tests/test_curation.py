@@ -468,3 +468,17 @@ def test_the_curation_queue_asks_a_fixed_number_of_queries(
         make_actor(kind="person")
     with django_assert_max_num_queries(20):
         assert editor_client.get(reverse("admin:curation")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revert_works_outside_a_test_transaction_as_in_production(editor_client):
+    # The other tests run inside a transaction; the server does not, and the edit
+    # guard locks the record, which needs one.
+    event = make_event(title="The first title")
+    earlier = event.history.latest()
+    event.title = "A later title"
+    event.save()
+    revert_url = admin_url(Event, "simple_history", event.pk, earlier.history_id)
+    response = editor_client.post(revert_url, form_data(editor_client.get(revert_url)))
+    assert response.status_code == 302
+    assert Event.objects.get(pk=event.pk).title == "The first title"

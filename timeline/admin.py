@@ -9,6 +9,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import router, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -54,6 +55,18 @@ class EditGuardForm(forms.ModelForm):
                     code="stale",
                 )
         return cleaned
+
+
+class TimelineAdmin(SimpleHistoryAdmin):
+    """The history of every record, with its revert view atomic like Django's change view:
+    a revert saves the record and its related rows together, and the edit guard's lock
+    needs a transaction."""
+
+    form = EditGuardForm
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class EventActorInline(admin.TabularInline):
@@ -134,7 +147,7 @@ class SourcingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(TimelineAdmin):
     form = EventAdminForm
     list_display = [
         "date",
@@ -234,8 +247,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
-    form = EditGuardForm
+class ActorAdmin(TimelineAdmin):
     list_display = ["name", "kind", "office", "affiliation"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases", "office"]
@@ -245,8 +257,7 @@ class ActorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(SimpleHistoryAdmin):
-    form = EditGuardForm
+class PlaceAdmin(TimelineAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases"]
@@ -254,8 +265,7 @@ class PlaceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
-    form = EditGuardForm
+class SourceAdmin(TimelineAdmin):
     list_display = ["slug", "outlet", "headline", "published", "origin", "statement_count"]
     list_filter = ["origin", "kind", "language"]
     search_fields = ["slug", "outlet", "headline", "relays"]
@@ -293,8 +303,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(SimpleHistoryAdmin):
-    form = EditGuardForm
+class StatementAdmin(TimelineAdmin):
     list_display = ["__str__", "mode", "speech_act", "source", "event"]
     list_filter = ["mode", "speech_act", "source__origin"]
     search_fields = ["text", "speaker__name", "speaker__aliases"]
