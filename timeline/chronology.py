@@ -114,8 +114,10 @@ def entries(page: Page) -> list[dict]:
 # ---------------------------------------------------------------- facets and axis
 
 
-def time_budget() -> TimeBudget:
-    return TimeBudget(getattr(settings, "TIMELINE_COUNT_TIME_LIMIT_MS", COUNT_TIME_LIMIT_MS))
+def time_budget(events) -> TimeBudget:
+    """Time limits on the counts of ``events``, on the database they are read from."""
+    limit = getattr(settings, "TIMELINE_COUNT_TIME_LIMIT_MS", COUNT_TIME_LIMIT_MS)
+    return TimeBudget(limit, using=events.db)
 
 
 def count_key(request, name: str) -> str:
@@ -232,7 +234,7 @@ def page_context(request, form: ChronologyFilter, events) -> dict:
     matching = form.apply(events)
     page = Page(matching, form.cleaned_data.get("cursor"))
     query = query_with(request.GET)
-    budget = time_budget()
+    budget = time_budget(events)
     count = budget.run("count", matching.count, key=count_key(request, "count"))
     bars = axis(request, form, events, budget)
     return {
