@@ -179,6 +179,9 @@ UNKNOWN_NAMES = ["page", "limit", "format", "q[]", "Q", "from_", "actor[]", "", 
 names = st.one_of(
     st.sampled_from(PARAMETERS), st.sampled_from(UNKNOWN_NAMES), text, st.sampled_from(["q"])
 )
+# The pages of an actor's or a source's page: its events and its statements.
+PAGE_PARAMETERS = ("events", "statements")
+page_names = st.one_of(st.sampled_from(PAGE_PARAMETERS), names)
 # Each parameter may come once, a few times, or hundreds of times (past Django's limit of
 # 1,000 fields in a query string).
 repeats = st.one_of(st.just(1), st.integers(2, 5), st.integers(100, 1_100))
@@ -223,7 +226,7 @@ def assert_answered(response, pairs):
     if status != 400:
         return
     sent = {name for name, _ in pairs}
-    named = sent & set(PARAMETERS)
+    named = sent & {*PARAMETERS, *PAGE_PARAMETERS}
     content_type = response["Content-Type"]
     body = response.content.decode()
     if content_type.startswith("application/json"):
@@ -337,4 +340,21 @@ def test_no_slug_makes_an_event_actor_or_source_page_fail(client, timeline, pref
     path = f"/{prefix}/{quote(slug, safe='')}/"
     response = get(client, path, pairs)
     status = response.status_code
-    assert 200 <= status < 400 or status == 404, status
+    if status == 400:  # an actor's or a source's page checks its query string
+        assert prefix in ("actors", "sources")
+    assert_answered(response, pairs)
+
+
+@FUZZ
+@given(
+    prefix=st.sampled_from(["actors", "sources"]),
+    pairs=st.lists(st.tuples(page_names, values), max_size=4),
+)
+@example(prefix="actors", pairs=[("events", "A" * 401)])
+@example(prefix="actors", pairs=[("statements", b64(b"2020-01-01|event-01"))])
+@example(prefix="sources", pairs=[("events", b64(b"2020-01-01|event-01"))])
+def test_no_page_cursor_makes_an_actor_or_source_page_fail(client, timeline, prefix, pairs):
+    slug = ACTORS[0] if prefix == "actors" else "readout"
+    response = get(client, f"/{prefix}/{slug}/", pairs)
+    assert response.status_code in (200, 400), response.status_code
+    assert_answered(response, pairs)

@@ -68,6 +68,13 @@ def pair_url(first: str, second: str) -> str:
 # ---------------------------------------------------------------- the page of events
 
 
+def page_of(rows, position, size: int = PAGE_SIZE) -> tuple[list, str | None]:
+    """The first ``size`` of ``rows`` (a queryset already ordered and started at a
+    cursor) and the cursor of the next page, if there is one: keyset, not OFFSET."""
+    fetched = list(rows[: size + 1])
+    return fetched[:size], (position(fetched[size - 1]) if len(fetched) > size else None)
+
+
 class Page:
     """One page of events after ``cursor``, fetched by keyset, not OFFSET."""
 

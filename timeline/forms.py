@@ -97,7 +97,12 @@ class Cursor:
 
     @staticmethod
     def encode(event) -> str:
-        raw = f"{event.date_start.isoformat()}|{event.slug}".encode()
+        return Cursor.pack(event.date_start, event.slug)
+
+    @staticmethod
+    def pack(date: datetime.date, key) -> str:
+        """Any (date, key) position in a list ordered by date, then key."""
+        raw = f"{date.isoformat()}|{key}".encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @staticmethod
@@ -125,8 +130,61 @@ class CursorField(forms.Field):
         return Cursor.decode(value) if value else None
 
 
-class ChronologyFilter(forms.Form):
+class QueryStringForm(forms.Form):
+    """A page's query string, checked whole: no unknown parameter, none repeated that
+    takes one value, and no more parameters than Django reads."""
+
+    parameters: tuple[str, ...] = ()
+    single_valued: tuple[str, ...] = ()
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.parameter_errors = []
+        if data is not None:
+            self.check_parameters(data)
+
+    @classmethod
+    def from_request(cls, request):
+        """The form for the request's query string. Past the number of parameters Django
+        reads, request.GET raises, which Django would answer with a bare "Bad Request";
+        the form says what is wrong instead, like any other invalid query string."""
+        try:
+            return cls(request.GET)
+        except TooManyFieldsSent:
+            form = cls(QueryDict())
+            form.parameter_errors.append(
+                f"Too many parameters: give at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}."
+            )
+            return form
+
+    def check_parameters(self, data):
+        unknown = sorted(set(data) - set(self.parameters))
+        if unknown:
+            self.parameter_errors.append(f"Unknown parameter: {', '.join(unknown)}.")
+        for name in self.single_valued:
+            if len(data.getlist(name)) > 1:
+                self.parameter_errors.append(f"{name}: give it once only.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for message in self.parameter_errors:
+            self.add_error(None, message)
+        return cleaned
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(parameter, message) pairs, for the page and the JSON error body."""
+        return [
+            ("" if field == "__all__" else field, str(message))
+            for field, messages in self.errors.items()
+            for message in messages
+        ]
+
+
+class ChronologyFilter(QueryStringForm):
     """The query string of `/`, `/events.json` and `/events.csv`."""
+
+    parameters = PARAMETERS
+    single_valued = SINGLE_VALUED
 
     q = forms.CharField(
         label="Search",
@@ -148,31 +206,6 @@ class ChronologyFilter(forms.Form):
         # "from" is a Python keyword: the field is from_, the parameter is from.
         self.fields["from"] = self.fields.pop("from_")
         self.order_fields(["q", "actor", "place", "kind", "origin", "from", "to", "cursor"])
-        if data is not None:
-            self.check_parameters(data)
-
-    @classmethod
-    def from_request(cls, request) -> "ChronologyFilter":
-        """The form for the request's query string. Past the number of parameters Django
-        reads, request.GET raises, which Django would answer with a bare "Bad Request";
-        the form says what is wrong instead, like any other invalid query string."""
-        try:
-            return cls(request.GET)
-        except TooManyFieldsSent:
-            form = cls(QueryDict())
-            form.parameter_errors.append(
-                f"Too many parameters: give at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}."
-            )
-            return form
-
-    def check_parameters(self, data):
-        self.parameter_errors = []
-        unknown = sorted(set(data) - set(PARAMETERS))
-        if unknown:
-            self.parameter_errors.append(f"Unknown parameter: {', '.join(unknown)}.")
-        for name in SINGLE_VALUED:
-            if len(data.getlist(name)) > 1:
-                self.parameter_errors.append(f"{name}: give it once only.")
 
     def clean_q(self):
         value = self.cleaned_data["q"]
@@ -189,20 +222,10 @@ class ChronologyFilter(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for message in getattr(self, "parameter_errors", []):
-            self.add_error(None, message)
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start > end:
             self.add_error("to", "“to” cannot be before “from”.")
         return cleaned
-
-    def error_list(self) -> list[tuple[str, str]]:
-        """(parameter, message) pairs, for the page and the JSON error body."""
-        return [
-            ("" if field == "__all__" else field, str(message))
-            for field, messages in self.errors.items()
-            for message in messages
-        ]
 
     def apply(self, events, *, without: str = ""):
         """The events matching the filters (all but ``without``), in chronological order."""
@@ -226,3 +249,30 @@ class ChronologyFilter(forms.Form):
         return any(
             data.get(name) for name in ("q", "actor", "place", "kind", "origin", "from", "to")
         )
+
+
+class StatementCursorField(CursorField):
+    """Where a page of statements ends: (its event's date, the statement's id)."""
+
+    def to_python(self, value):
+        cursor = super().to_python(value)
+        if cursor is None:
+            return None
+        date, key = cursor
+        if not key.isdigit() or len(key) > 18:
+            raise ValidationError("This cursor is broken: follow a “show more” link.")
+        return date, int(key)
+
+
+class EventPages(QueryStringForm):
+    """The query string of a source's page: where its list of events goes on from."""
+
+    parameters = single_valued = ("events",)
+    events = CursorField(label="Events after")
+
+
+class ActorPages(EventPages):
+    """The query string of an actor's page: where its events and statements go on from."""
+
+    parameters = single_valued = ("events", "statements")
+    statements = StatementCursorField(label="Statements after")

@@ -406,6 +406,19 @@ class StatementQuerySet(models.QuerySet):
     def in_chronological_order(self):
         return self.order_by("event__date_start", "event__slug", "source__slug", "start")
 
+    def in_pages(self):
+        """By their event's date, then as recorded: an order that pages by keyset."""
+        return self.order_by("event__date_start", "pk")
+
+    def after(self, cursor: tuple[datetime.date, int] | None):
+        """The statements after a page that ended at ``cursor`` (its event's date, its id)."""
+        if cursor is None:
+            return self
+        date, pk = cursor
+        return self.filter(event__date_start__gte=date).filter(
+            Q(event__date_start__gt=date) | Q(event__date_start=date, pk__gt=pk)
+        )
+
     def in_source_order(self):
         return self.order_by("source__published", "source__slug", "start")
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline.forms import ChronologyFilter
+from timeline.forms import ActorPages, ChronologyFilter, Cursor, EventPages
 from timeline.models import Actor, Event, EventActor, Source, Statement
 
 
@@ -124,30 +124,52 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     )
 
 
+COUNTERPARTS_SHOWN = 20
+
+
+def invalid_pages(request, form) -> TemplateResponse:
+    return TemplateResponse(
+        request, "timeline/query_error.html", {"errors": form.error_list()}, status=400
+    )
+
+
 @require_GET
 def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     actor = get_object_or_404(Actor.objects.select_related("affiliation"), slug=slug)
+    pages = ActorPages.from_request(request)
+    if not pages.is_valid():
+        return invalid_pages(request, pages)
     events = Event.objects.published().involving(actor.slug)
-    statements = (
+    event_page, next_events = chrono.page_of(
+        events.chronological().after(pages.cleaned_data["events"]), Cursor.encode
+    )
+    statement_page, next_statements = chrono.page_of(
         Statement.objects.published()
         .by(actor)
         .select_related("event", "source")
-        .in_chronological_order()
+        .in_pages()
+        .after(pages.cleaned_data["statements"]),
+        lambda statement: Cursor.pack(statement.event.date_start, statement.pk),
     )
-    counterparts = events.count_by_actor()
+    counterparts = [
+        {**row, "url": chrono.pair_url(actor.slug, row["actor__slug"])}
+        for row in events.count_by_actor(limit=COUNTERPARTS_SHOWN + 1)
+        if row["actor__slug"] != actor.slug
+    ][:COUNTERPARTS_SHOWN]
     return TemplateResponse(
         request,
         "timeline/actor.html",
         {
             "actor": actor,
-            "events": events.chronological(),
-            "statements": statements,
+            "events": event_page,
+            "more_events": next_events and chrono.query_with(request.GET, events=next_events),
+            "statements": statement_page,
+            "more_statements": next_statements
+            and chrono.query_with(request.GET, statements=next_statements),
+            "paged": any(pages.cleaned_data.values()),
             "members": actor.members.order_by("name"),
-            "counterparts": [
-                {**row, "url": chrono.pair_url(actor.slug, row["actor__slug"])}
-                for row in counterparts
-                if row["actor__slug"] != actor.slug
-            ],
+            "counterparts": counterparts,
+            "counterparts_capped": len(counterparts) == COUNTERPARTS_SHOWN,
         },
     )
 
@@ -155,13 +177,20 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
 @require_GET
 def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     source = get_object_or_404(Source, slug=slug)
+    pages = EventPages.from_request(request)
+    if not pages.is_valid():
+        return invalid_pages(request, pages)
+    # Every passage is highlighted in the text, which bounds how many there can be.
     statements = (
         Statement.objects.published()
         .in_source(source)
         .select_related("event", "speaker")
         .order_by("start", "-end")
     )
-    events = source.events.published().chronological()
+    event_page, next_events = chrono.page_of(
+        source.events.published().chronological().after(pages.cleaned_data["events"]),
+        Cursor.encode,
+    )
     return TemplateResponse(
         request,
         "timeline/source.html",
@@ -169,7 +198,9 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
             "source": source,
             "segments": chrono.highlight(source.text, list(statements)),
             "statements": statements,
-            "events": events,
+            "events": event_page,
+            "more_events": next_events and chrono.query_with(request.GET, events=next_events),
+            "paged": bool(pages.cleaned_data["events"]),
         },
     )
 
