@@ -154,6 +154,10 @@ elif CACHE_URL in ("", "locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmem://, not {CACHE_URL!r}.")
+# Milliseconds each count on a chronology page (matches, the axis, each facet) may
+# take before it is skipped and the page says so (timeline/chronology.py).
+TIMELINE_COUNT_TIME_LIMIT_MS = int(os.environ.get("TIMELINE_COUNT_TIME_LIMIT_MS", "15"))
+
 # Seconds to keep rendered reader pages in that cache (0: not at all). Edits empty
 # it at once, through a version kept in the cache: with several processes, that
 # needs the shared cache (Redis), or one process would serve what another changed.

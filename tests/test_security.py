@@ -162,3 +162,27 @@ def test_a_draft_is_neither_listed_nor_cached_for_readers(client):
     draft = make_event(publication="draft", title="Not yet public")
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert "Not yet public" not in client.get(reverse("timeline:chronology")).content.decode()
+
+
+def test_public_pages_are_compressed_and_admin_pages_are_not(client, admin_client):
+    gzip = {"Accept-Encoding": "gzip, deflate, br"}
+    for name, response in every_kind_of_response(client).items():
+        if name in ("not found", "admin login", "bad input"):
+            continue
+        compressed = client.get(response.request["PATH_INFO"], headers=gzip)
+        assert compressed["Content-Encoding"] == "gzip", name
+        assert "Accept-Encoding" in compressed["Vary"], name
+    admin_page = admin_client.get(reverse("admin:index"), headers=gzip)
+    assert not admin_page.has_header("Content-Encoding")
+    assert (
+        "csrfmiddlewaretoken" in admin_client.get(reverse("admin:password_change")).content.decode()
+    )
+
+
+def test_public_pages_carry_no_csrf_token_to_leak(client):
+    for name, response in every_kind_of_response(client).items():
+        if name == "admin login":
+            continue
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"csrf" not in body.lower(), name
+        assert "csrftoken" not in response.cookies, name
