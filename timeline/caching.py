@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.cache import patch_cache_control
 
+from timeline.readers import is_reader_request
+
 VERSION_KEY = "timeline:version"
 HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
@@ -60,7 +62,7 @@ class ReaderCachingMiddleware:
             if response is not None:
                 return response
         response = self.get_response(request)
-        if request.path.startswith("/admin/") or response.has_header("Cache-Control"):
+        if response.has_header("Cache-Control"):  # the admin's pages say never_cache
             return response
         if response.status_code == 200 and not response.streaming:
             # Vary: Cookie (pages that look at who is signed in) keeps shared caches
@@ -75,9 +77,4 @@ class ReaderCachingMiddleware:
 
     @staticmethod
     def cacheable_request(request) -> bool:
-        return (
-            settings.PAGE_CACHE_SECONDS > 0
-            and request.method in ("GET", "HEAD")
-            and not request.path.startswith("/admin/")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        )
+        return settings.PAGE_CACHE_SECONDS > 0 and is_reader_request(request)

@@ -11,6 +11,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
+from timeline.readers import is_reader_request
+
 REPLICA = "replica"
 _reading_for_readers: ContextVar[bool] = ContextVar("reading_for_readers", default=False)
 
@@ -36,12 +38,7 @@ class ReaderReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        for_readers = (
-            request.method in ("GET", "HEAD")
-            and not request.path.startswith("/admin/")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        )
-        token = _reading_for_readers.set(for_readers)
+        token = _reading_for_readers.set(is_reader_request(request))
         try:
             response = self.get_response(request)
             if hasattr(response, "render") and not response.is_rendered:
