@@ -18,9 +18,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from timeline.models import Actor, Event, EventActor, Place, Source, Statement
 
 
-def latest_version(obj) -> int | None:
-    """The id of the newest history record of ``obj``: what an editor saw when they opened it."""
-    return obj.history.order_by("-history_id").values_list("history_id", flat=True).first()
+def newest_version(obj):
+    """The newest history record of ``obj``: the version an editor sees when they open it."""
+    return obj.history.order_by("-history_id").select_related("history_user").first()
 
 
 class EditGuardForm(forms.ModelForm):
@@ -35,15 +35,15 @@ class EditGuardForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["seen_version"].initial = latest_version(self.instance)
+        if self.instance.pk and (version := newest_version(self.instance)):
+            self.fields["seen_version"].initial = version.history_id
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
             model = type(self.instance)
             model._default_manager.select_for_update().filter(pk=self.instance.pk).exists()
-            latest = model.history.filter(id=self.instance.pk).order_by("-history_id").first()
+            latest = newest_version(self.instance)
             if latest and latest.history_id != cleaned.get("seen_version"):
                 who = latest.history_user or "someone"
                 when = latest.history_date.strftime("%d %B %Y, %H:%M UTC")
