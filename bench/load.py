@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,22 +35,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench import free_port, log  # bench/bench.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PROXY = {"X-Forwarded-Proto": "https"}  # what the TLS-terminating proxy would add
 SLOW_SECONDS = 5  # no request may take longer, even with the database down
-
-
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def manage(*args, env):

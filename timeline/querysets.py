@@ -124,6 +124,18 @@ def _mentioning(term: str) -> Q:
     )
 
 
+def after_position(rows, date_field: str, key_field: str, cursor):
+    """``rows``, ordered by (date, key), after the ``cursor`` (date, key) a page ended at."""
+    if cursor is None:
+        return rows
+    date, key = cursor
+    # The first condition is implied by the second; it lets the database start its
+    # index scan at the cursor instead of filtering every earlier row.
+    return rows.filter(**{f"{date_field}__gte": date}).filter(
+        Q(**{f"{date_field}__gt": date}) | Q(**{date_field: date, f"{key_field}__gt": key})
+    )
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication="published")
@@ -245,14 +257,7 @@ class EventQuerySet(models.QuerySet):
 
     def after(self, cursor: tuple[datetime.date, str] | None):
         """The events after a page that ended at ``cursor`` (its last event's date and slug)."""
-        if cursor is None:
-            return self
-        date, slug = cursor
-        # The first condition is implied by the second; it lets the database start its
-        # index scan at the cursor instead of filtering every earlier event.
-        return self.filter(date_start__gte=date).filter(
-            Q(date_start__gt=date) | Q(date_start=date, slug__gt=slug)
-        )
+        return after_position(self, "date_start", "slug", cursor)
 
     # Facets: how many of these events each choice would give, one query each.
 
@@ -412,12 +417,7 @@ class StatementQuerySet(models.QuerySet):
 
     def after(self, cursor: tuple[datetime.date, int] | None):
         """The statements after a page that ended at ``cursor`` (its event's date, its id)."""
-        if cursor is None:
-            return self
-        date, pk = cursor
-        return self.filter(event__date_start__gte=date).filter(
-            Q(event__date_start__gt=date) | Q(event__date_start=date, pk__gt=pk)
-        )
+        return after_position(self, "event__date_start", "pk", cursor)
 
     def in_source_order(self):
         return self.order_by("source__published", "source__slug", "start")
