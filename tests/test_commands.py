@@ -184,3 +184,12 @@ def test_an_editors_change_shows_in_the_fixtures_as_exactly_that_change(seeded, 
             }
         else:
             assert not changed, name
+
+
+def test_seeding_starts_each_records_history_with_one_loaded_version(seeded):
+    from timeline.models import Statement
+
+    for model in (Event, Source, Statement):
+        for obj in model.objects.all():
+            versions = list(obj.history.values_list("history_change_reason", flat=True))
+            assert versions == ["Loaded from fixtures"], (model.__name__, obj.pk, versions)
