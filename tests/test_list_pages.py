@@ -99,6 +99,21 @@ def test_a_bad_page_parameter_is_a_400_that_names_it(client, query, named):
     assert named in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("?utm_source=mail", "Unknown parameter: utm_source"),
+        ("?cursor=x", "Unknown parameter: cursor"),
+    ],
+)
+def test_an_event_page_names_any_parameter_it_was_given_in_a_400(client, query, named):
+    event = make_event()
+    response = client.get(event.get_absolute_url() + query)
+    assert response.status_code == 400
+    assert named in response.content.decode()
+    assert client.get(event.get_absolute_url()).status_code == 200
+
+
 def test_a_source_page_has_no_statement_pages(client):
     source = make_source()
     response = client.get(source.get_absolute_url() + "?statements=x")

@@ -264,6 +264,11 @@ class StatementCursorField(CursorField):
         return date, int(key)
 
 
+class NoParameters(QueryStringForm):
+    """The query string of a page that takes none, such as an event's page: anything
+    given there is a mistake worth naming rather than ignoring."""
+
+
 class EventPages(QueryStringForm):
     """The query string of a source's page: where its list of events goes on from."""
 

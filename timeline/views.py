@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline.forms import ActorPages, ChronologyFilter, Cursor, EventPages
+from timeline.forms import ActorPages, ChronologyFilter, Cursor, EventPages, NoParameters
 from timeline.models import Actor, Event, EventActor, Source, Statement
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
@@ -104,11 +104,22 @@ def events_csv(request: HttpRequest):
     return response
 
 
+def invalid_query(request, form) -> TemplateResponse:
+    """A 400 page naming what is wrong with the query string of an event's, actor's
+    or source's page."""
+    return TemplateResponse(
+        request, "timeline/query_error.html", {"errors": form.error_list()}, status=400
+    )
+
+
 @require_GET
 @gzip_page
 def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     visible = Event.objects.visible_to(request.user)
     event = get_object_or_404(visible.prefetch_related("places", "sources"), slug=slug)
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return invalid_query(request, parameters)
     roles = EventActor.objects.filter(event=event).select_related("actor")
     statements = (
         event.statements.select_related("speaker", "source")
@@ -136,19 +147,13 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
 COUNTERPARTS_SHOWN = 20
 
 
-def invalid_pages(request, form) -> TemplateResponse:
-    return TemplateResponse(
-        request, "timeline/query_error.html", {"errors": form.error_list()}, status=400
-    )
-
-
 @require_GET
 @gzip_page
 def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     actor = get_object_or_404(Actor.objects.select_related("affiliation"), slug=slug)
     pages = ActorPages.from_request(request)
     if not pages.is_valid():
-        return invalid_pages(request, pages)
+        return invalid_query(request, pages)
     events = Event.objects.published().involving(actor.slug)
     event_page, next_events = chrono.page_of(
         events.chronological().after(pages.cleaned_data["events"]), Cursor.encode
@@ -190,7 +195,7 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     source = get_object_or_404(Source, slug=slug)
     pages = EventPages.from_request(request)
     if not pages.is_valid():
-        return invalid_pages(request, pages)
+        return invalid_query(request, pages)
     # Every passage is highlighted in the text, which bounds how many there can be.
     statements = (
         Statement.objects.published()
