@@ -219,11 +219,13 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
 # Errors and warnings go to standard error in every configuration, so that the
-# server's log (gunicorn's, systemd's journal) has the traceback behind a 500.
+# server's log (gunicorn's, systemd's journal) has the traceback behind a 500. A
+# request that met an unreachable database (a 503) is one line, without traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"outage": {"()": "timeline.errors.DatabaseOutageInOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["outage"]}},
     "loggers": {
         "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"),
                    "propagate": False},

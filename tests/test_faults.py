@@ -1,6 +1,9 @@
 """When things go wrong: designed error pages, an unreachable database, two editors
 saving the same record, and restoring a backup."""
 
+import io
+import logging
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -11,6 +14,7 @@ from django.urls import reverse
 from tests.admin_forms import form_data
 from tests.factories import make_event
 from tests.test_commands import timeline_rows
+from timeline.errors import DatabaseOutageInOneLine
 from timeline.models import Event, EventQuerySet
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +66,43 @@ def test_an_unreachable_database_gets_a_designed_503_with_retry_after(quiet_clie
         assert "The timeline is briefly unavailable." in page
         assert "127.0.0.1" not in page
         assert "Connection refused" not in page
+
+
+@pytest.fixture
+def server_log():
+    """What the configured console handler writes to standard error."""
+    (handler,) = [
+        handler
+        for handler in logging.getLogger("django").handlers
+        if any(isinstance(f, DatabaseOutageInOneLine) for f in handler.filters)
+    ]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+def test_a_database_outage_is_logged_in_one_line_per_request(quiet_client, monkeypatch, server_log):
+    def unreachable(self, *args, **kwargs):
+        raise OperationalError("connection to server failed: Connection refused (100% down)")
+
+    monkeypatch.setattr(EventQuerySet, "published", unreachable)
+    quiet_client.get(reverse("timeline:chronology"))
+    assert server_log.getvalue().splitlines() == [
+        "Service Unavailable: / (database unreachable, OperationalError: "
+        "connection to server failed: Connection refused (100% down))"
+    ]
+
+
+def test_any_other_server_error_is_logged_with_its_traceback(quiet_client, monkeypatch, server_log):
+    def broken(self, *args, **kwargs):
+        raise ZeroDivisionError("secret internals")
+
+    monkeypatch.setattr(EventQuerySet, "published", broken)
+    quiet_client.get(reverse("timeline:chronology"))
+    log = server_log.getvalue()
+    assert log.startswith("Internal Server Error: /\nTraceback")
+    assert "ZeroDivisionError: secret internals" in log
 
 
 # ------------------------------------------------------------------ two editors

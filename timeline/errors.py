@@ -6,6 +6,7 @@ the same processes serve again once it is back. Anything else is a 500. Both
 pages reveal nothing of the error.
 """
 
+import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -21,6 +22,22 @@ def database_unreachable(error: BaseException | None) -> bool:
     return isinstance(error, OperationalError | InterfaceError) or (
         isinstance(error, DatabaseError) and "connection" in str(error).lower()
     )
+
+
+class DatabaseOutageInOneLine(logging.Filter):
+    """Log a request that failed because the database was unreachable as one line, not
+    a traceback: an outage under load fails hundreds of requests a second, and their
+    identical tracebacks would bury everything else in the log. Any other error keeps
+    its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if database_unreachable(error):
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            detail = f"{type(error).__name__}: {reason}" if reason else type(error).__name__
+            record.msg = f"{record.msg} (database unreachable, {detail.replace('%', '%%')})"
+            record.exc_info = record.exc_text = None
+        return True
 
 
 @requires_csrf_token
