@@ -302,11 +302,22 @@ def test_the_event_list_shows_counts_and_filters_by_sourcing_year_and_names(edit
     assert titles(publication__exact="draft") == ["No source"]
 
 
+@pytest.mark.parametrize("query", ["year=abc", "year=99999999999999999999", "sourcing=zzz"])
+def test_a_filter_value_the_event_list_cannot_use_is_named_as_such(editor_client, query):
+    make_event(title="Any event")
+    response = editor_client.get(f"{admin_url(Event, 'changelist')}?{query}", follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "not one of its choices, so the whole list is shown" in page
+    assert "Any event" in page
+
+
 # ------------------------------------------------------------------ history
 
 
 def test_history_records_who_changed_what_and_restores_an_earlier_version(editor_client, editor):
     event = make_event(title="The first title")
+    earlier = event.history.latest()
     url = admin_url(Event, "change", event.pk)
     data = form_data(editor_client.get(url))
     data["title"] = "A better title"
@@ -320,7 +331,6 @@ def test_history_records_who_changed_what_and_restores_an_earlier_version(editor
     assert "A better title" in history_page
     assert "<strong>Title:</strong>" in history_page  # the change, field by field
 
-    earlier = event.history.order_by("history_date").first()
     assert earlier.title == "The first title"
     revert_url = admin_url(Event, "simple_history", event.pk, earlier.history_id)
     assert (
@@ -330,6 +340,49 @@ def test_history_records_who_changed_what_and_restores_an_earlier_version(editor
     assert event.title == "The first title"
     restored = event.history.latest()
     assert (restored.title, restored.history_user) == ("The first title", editor)
+
+
+def test_reverting_an_event_restores_its_places_and_sources_too(editor_client):
+    shusha, lachin = make_place(name="Shusha"), make_place(name="Lachin")
+    readout, briefing = make_source(), make_source()
+    event = make_event(places=[shusha], sources=[readout])
+    before = event.history.latest()
+    url = admin_url(Event, "change", event.pk)
+    data = form_data(editor_client.get(url))
+    data.update(places=[lachin.pk], sources=[readout.pk, briefing.pk])
+    assert editor_client.post(url, data).status_code == 302
+    assert list(event.places.all()) == [lachin]
+
+    revert_url = admin_url(Event, "simple_history", event.pk, before.history_id)
+    assert (
+        editor_client.post(revert_url, form_data(editor_client.get(revert_url))).status_code == 302
+    )
+    assert list(event.places.all()) == [shusha]
+    assert list(event.sources.all()) == [readout]
+
+
+@pytest.mark.parametrize("version", ["999999", "not-a-number"])
+def test_an_address_with_no_such_version_is_a_404(editor_client, version):
+    event = make_event()
+    revert_url = admin_url(Event, "simple_history", event.pk, 1).replace("/1/", f"/{version}/")
+    assert editor_client.get(revert_url).status_code == 404
+
+
+@pytest.mark.parametrize("record", ["999999", "not-a-number"])
+def test_the_history_of_no_such_record_is_a_404(editor_client, record):
+    assert editor_client.get(admin_url(Event, "history", record)).status_code == 404
+
+
+def test_the_first_edit_of_a_seeded_event_shows_only_what_the_editor_changed(seeded, editor_client):
+    event = Event.objects.filter(places__isnull=False, sources__isnull=False).first()
+    url = admin_url(Event, "change", event.pk)
+    data = form_data(editor_client.get(url))
+    data["title"] = "A better title"
+    assert editor_client.post(url, data).status_code == 302
+    history_page = editor_client.get(admin_url(Event, "history", event.pk)).content.decode()
+    assert "<strong>Title:</strong>" in history_page
+    assert "<strong>Places:</strong>" not in history_page
+    assert "<strong>Sources:</strong>" not in history_page
 
 
 def test_every_curated_record_keeps_a_history(editor_client):

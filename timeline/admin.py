@@ -9,12 +9,18 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.db.models import Count
+from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from timeline.history import lists_in, m2m_fields
 from timeline.models import Actor, Event, EventActor, Place, Source, Statement
 
 
@@ -64,9 +70,55 @@ class TimelineAdmin(SimpleHistoryAdmin):
 
     form = EditGuardForm
 
+    def changelist_view(self, request, extra_context=None):
+        # The admin answers a filter value it cannot use (?year=abc) by sending the
+        # editor to the list with only this flag: say so rather than show the whole
+        # list as if it were the filtered one.
+        if list(request.GET) == [ERROR_FLAG]:
+            self.message_user(
+                request,
+                "A filter in that address had a value that is not one of its choices, "
+                "so the whole list is shown.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        try:  # an id that is not one (not a number) is no such record, not a server error
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such record.") from None
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The version is looked up here, so that an address with no such version (or
+        # not a number) is a 404, and its lists can go into the revert form.
+        try:
+            version = self.model.history.filter(
+                **{self.model._meta.pk.attname: unquote(object_id), "history_id": version_id}
+            ).first()
+        except (ValueError, ValidationError):
+            version = None
+        if version is None:
+            raise Http404("No such version of this record.")
+        request.reverting_to = version
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """On the revert page, the form shows the version's lists (an event's places and
+        sources), not the record's current ones, so that reverting restores them too."""
+        form = super().get_form(request, obj, change, **kwargs)
+        version = getattr(request, "reverting_to", None)
+        if version is None or not m2m_fields(self.model):
+            return form
+        lists = lists_in(version)
+
+        class RevertForm(form):
+            def __init__(self, *args, initial=None, **kwargs):
+                super().__init__(*args, initial={**lists, **(initial or {})}, **kwargs)
+
+        return RevertForm
 
 
 class EventActorInline(admin.TabularInline):
@@ -123,8 +175,13 @@ class YearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        year = int(self.value())
-        return queryset.in_period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        try:
+            year = int(self.value())
+            first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        except (ValueError, OverflowError) as error:
+            # The admin takes the list back to its unfiltered form and says so.
+            raise IncorrectLookupParameters(f"Not a year: {self.value()!r}") from error
+        return queryset.in_period(first, last)
 
 
 class SourcingFilter(admin.SimpleListFilter):
@@ -143,7 +200,9 @@ class SourcingFilter(admin.SimpleListFilter):
                 return queryset.filter(source_count=1)
             case "several":
                 return queryset.filter(source_count__gte=2)
-        return queryset
+            case None:
+                return queryset
+        raise IncorrectLookupParameters(f"Not a choice of sourcing: {self.value()!r}")
 
 
 @admin.register(Event)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from timeline.fixtures import FIXTURE_FILES, fixture_names
+from timeline.history import record_current_versions
 from timeline.models import Event, Source
 
 
@@ -34,9 +35,7 @@ class Command(BaseCommand):
             # Start each record's history here, so editors' first changes show as
             # differences from the data as loaded.
             for model in history_models():
-                model.history.bulk_history_create(
-                    list(model._default_manager.all()), default_change_reason="Loaded from fixtures"
-                )
+                record_current_versions(model, "Loaded from fixtures")
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
