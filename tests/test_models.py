@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tests.factories import SAMPLE_TEXT, make_actor, make_event, make_source, make_statement
-from timeline.models import Actor, Event, EventActor, Place, Source, Statement
+from timeline.models import Actor, Event, EventActor, Place, Source, Statement, closest_passage
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -98,6 +98,19 @@ def test_a_statement_not_verbatim_in_its_source_cannot_be_saved():
     assert "does not occur verbatim" in message
     assert "The envoy urged both sides to talk." in message  # the closest passage
     assert not Statement.objects.exists()
+
+
+def test_a_long_misquote_is_shown_the_long_passage_it_was_taken_from():
+    words = [f"word{i % 97}x{i % 13}" for i in range(20_000)]
+    text = " ".join(words)  # a long source: about 200,000 characters
+    passage = text[90_000:95_000]
+    misquote = passage.replace("word1x", "wrod1x")
+    assert misquote != passage
+    assert closest_passage(text, misquote) == passage
+
+
+def test_a_text_like_nothing_in_the_source_gets_no_closest_passage():
+    assert closest_passage(SAMPLE_TEXT, "zzzz qqqq " * 500) == ""
 
 
 def test_editing_a_statement_recomputes_its_offsets():
