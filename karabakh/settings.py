@@ -218,6 +218,9 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+# Where signing in leads when the address asks for nowhere safe (?next=//elsewhere).
+LOGIN_REDIRECT_URL = "admin:index"
+
 # Errors and warnings go to standard error in every configuration, so that the
 # server's log (gunicorn's, systemd's journal) has the traceback behind a 500. A
 # request that met an unreachable database (a 503) is one line, without traceback.

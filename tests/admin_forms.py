@@ -2,6 +2,10 @@
 
 import datetime
 
+from django.urls import reverse
+
+PASSWORD = "a-long-and-unguessable-editor-password"  # the test editors'
+
 
 def _plain(value):
     if hasattr(value, "pk"):
@@ -49,3 +53,39 @@ def formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
         for name, value in row.items():
             data[f"{prefix}-{index}-{name}"] = value
     return data
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:timeline_{model._meta.model_name}_{view}", args=args)
+
+
+def new_event_data(*, sources=(), places=(), roles=(), statements=(), **fields) -> dict:
+    data = {
+        "title": "Foreign ministers meet in Brussels",
+        "slug": "foreign-ministers-meet-in-brussels",
+        "summary": "The two foreign ministers met, according to the source.",
+        "kind": "meeting",
+        "status": "happened",
+        "publication": "draft",
+        "date_start": "2023-05-01",
+        "date_end": "",
+        "date_precision": "day",
+        "date_note": "",
+        "places": [place.pk for place in places],
+        "sources": [source.pk for source in sources],
+    }
+    data.update(fields)
+    data.update(formset("roles", [{"actor": a.pk, "role": role} for a, role in roles]))
+    data.update(formset("statements", list(statements)))
+    return data
+
+
+def statement_row(speaker, source, text, mode="reported", speech_act="urges") -> dict:
+    return {
+        "speaker": speaker.pk,
+        "source": source.pk,
+        "text": text,
+        "mode": mode,
+        "speech_act": speech_act,
+        "said_on": "",
+    }

@@ -2,8 +2,11 @@ import os
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.test import Client
 
+from tests.admin_forms import PASSWORD
 from timeline.querysets import _overran
 
 
@@ -82,3 +85,17 @@ def page(browser, live_timeline):
     page.wait_for_load_state("networkidle")
     context.close()
     assert not violations, "\n".join(violations)
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("editor", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client

@@ -7,10 +7,10 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from tests.admin_forms import PASSWORD
 from tests.factories import make_actor, make_event, make_source
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "a-long-and-unguessable-editor-password"
 
 
 def choose(page, container, term: str, option: str):

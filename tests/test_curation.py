@@ -5,10 +5,9 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
-from tests.admin_forms import form_data, formset
+from tests.admin_forms import PASSWORD, admin_url, form_data, new_event_data, statement_row
 from tests.factories import (
     SAMPLE_TEXT,
     make_actor,
@@ -20,57 +19,6 @@ from tests.factories import (
 from timeline.models import Event, Source, Statement
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-long-and-unguessable-editor-password"
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(editor):
-    client = Client()
-    client.force_login(editor)
-    return client
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:timeline_{model._meta.model_name}_{view}", args=args)
-
-
-def new_event_data(*, sources=(), places=(), roles=(), statements=(), **fields) -> dict:
-    data = {
-        "title": "Foreign ministers meet in Brussels",
-        "slug": "foreign-ministers-meet-in-brussels",
-        "summary": "The two foreign ministers met, according to the source.",
-        "kind": "meeting",
-        "status": "happened",
-        "publication": "draft",
-        "date_start": "2023-05-01",
-        "date_end": "",
-        "date_precision": "day",
-        "date_note": "",
-        "places": [place.pk for place in places],
-        "sources": [source.pk for source in sources],
-    }
-    data.update(fields)
-    data.update(formset("roles", [{"actor": a.pk, "role": role} for a, role in roles]))
-    data.update(formset("statements", list(statements)))
-    return data
-
-
-def statement_row(speaker, source, text, mode="reported", speech_act="urges") -> dict:
-    return {
-        "speaker": speaker.pk,
-        "source": source.pk,
-        "text": text,
-        "mode": mode,
-        "speech_act": speech_act,
-        "said_on": "",
-    }
 
 
 # ------------------------------------------------------------------ editors

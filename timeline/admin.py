@@ -9,17 +9,19 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers, widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import DataError, router, transaction
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from timeline.admin_site import SEARCH_MAX_LENGTH
 from timeline.history import lists_in, m2m_fields
 from timeline.models import Actor, Event, EventActor, Place, Source, Statement
 
@@ -63,12 +65,118 @@ class EditGuardForm(forms.ModelForm):
         return cleaned
 
 
-class TimelineAdmin(SimpleHistoryAdmin):
+def possible_id(field, value) -> bool:
+    """Whether ``value`` could be a value of ``field`` (an id column) at all."""
+    try:
+        value = field.to_python(value)
+    except ValidationError:
+        return False
+    return not isinstance(value, int) or -(2**63) <= value < 2**63
+
+
+class RedrawsRefusedIds:
+    """Django's autocomplete widgets look up every value the form was given to show it
+    again; "abc" or a twenty-digit number in a field of ids then crashes that query,
+    though the field has already refused the value with an error that names it. These
+    show again only the values that could be ids."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        return super().optgroups(name, [v for v in value if possible_id(target, v)], attr)
+
+
+class AutocompleteSelect(RedrawsRefusedIds, widgets.AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultiple(RedrawsRefusedIds, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """A list of records by id that names a value which is no id at all as invalid, as
+    Django's does for most, rather than crash on one too large for the database."""
+
+    def _check_values(self, value):
+        model = self.queryset.model
+        target = model._meta.get_field(self.to_field_name or model._meta.pk.name)
+        for item in value if isinstance(value, list | tuple) else []:
+            if not possible_id(target, item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
+class SafeAutocomplete:
+    """For a ModelAdmin or an inline: its autocomplete fields use the widgets above, and
+    its lists of records the field above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", IdsField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TimelineAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     """The history of every record, with its revert view atomic like Django's change view:
     a revert saves the record and its related rows together, and the edit guard's lock
     needs a transaction."""
 
     form = EditGuardForm
+
+    def lookup_allowed(self, lookup, value, request):
+        # Regular expressions typed into an address are errors in the database (or
+        # slow ones), never a filter an editor needs: refused with a 400.
+        if lookup.endswith("regex"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > SEARCH_MAX_LENGTH:  # (autocomplete stops such searches first)
+            self.message_user(
+                request,
+                f"Searches are limited to {SEARCH_MAX_LENGTH} characters: "
+                f"yours had {len(search_term)}, so nothing was searched.",
+                messages.WARNING,
+            )
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_changelist_instance(self, request):
+        # Django builds the date links (the year after 9999) and counts the list here;
+        # a value it cannot use there is a bad filter, like any other.
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, OverflowError, DataError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def response_action(self, request, queryset, **kwargs):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(possible_id(self.model._meta.pk, value) for value in selected):
+            self.message_user(
+                request,
+                "The items chosen for that action were not records of this list, "
+                "so nothing was done.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, **kwargs)
 
     def changelist_view(self, request, extra_context=None):
         # The admin answers a filter value it cannot use (?year=abc) by sending the
@@ -121,14 +229,36 @@ class TimelineAdmin(SimpleHistoryAdmin):
         return RevertForm
 
 
-class EventActorInline(admin.TabularInline):
+class EventActorInline(SafeAutocomplete, admin.TabularInline):
     model = EventActor
     autocomplete_fields = ["actor"]
     extra = 1
 
 
-class StatementInline(admin.StackedInline):
+class StatementFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """Two rows of one form may not record the same passage: each would pass the
+        check against the database, and the second would then break its unique key."""
+        super().clean()
+        first_row = {}
+        for number, form in enumerate(self.forms, start=1):
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not data.get("source") or not data.get("text"):
+                continue
+            key = (data["source"].pk, data["text"])
+            if key in first_row:
+                form.add_error(
+                    "text",
+                    f"Statement {first_row[key]} of this form already records this "
+                    "passage of the same source.",
+                )
+            else:
+                first_row[key] = number
+
+
+class StatementInline(SafeAutocomplete, admin.StackedInline):
     model = Statement
+    formset = StatementFormSet
     fields = [
         ("speaker", "mode", "speech_act"),
         "source",
@@ -334,6 +464,11 @@ class SourceAdmin(TimelineAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(statement_count=Count("statements"))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "text":
+            kwargs["strip"] = False  # the text exactly as received, edge spaces included
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="Statements anchored in this source")
     def anchored_statements(self, source):
