@@ -134,9 +134,11 @@ class SafeAutocomplete:
 
 
 class TimelineAdmin(SafeAutocomplete, SimpleHistoryAdmin):
-    """The history of every record, with its revert view atomic like Django's change view:
-    a revert saves the record and its related rows together, and the edit guard's lock
-    needs a transaction."""
+    """The admin of every timeline record: its history, with a revert that restores the
+    version's lists too and runs atomically like Django's change view (the record and
+    its related rows are saved together, and the edit guard's lock needs a
+    transaction); and bad input in its addresses (ids, filters, searches, actions)
+    answered with a 404, a 400 or a message instead of a server error."""
 
     form = EditGuardForm
 
