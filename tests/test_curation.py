@@ -381,42 +381,6 @@ def test_an_editor_can_sign_in_through_the_login_page(client, editor):
     assert "Curation queue" in response.content.decode()
 
 
-def sign_in(client, username, password, address="10.0.0.1"):
-    return client.post(
-        reverse("admin:login"),
-        {"username": username, "password": password},
-        REMOTE_ADDR=address,
-    )
-
-
-def test_repeated_failed_sign_ins_for_one_account_are_refused_for_a_while(client, editor, settings):
-    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
-        # From different addresses: the account itself is what is protected.
-        response = sign_in(client, "editor", "wrong", address=f"10.0.0.{attempt + 1}")
-        assert response.status_code == 200  # the form again, with its error
-        assert "Please enter the correct username and password" in response.content.decode()
-    # The failure that reaches the limit is refused, and so is the right password after it.
-    assert sign_in(client, "editor", "wrong", address="10.0.0.98").status_code == 429
-    response = sign_in(client, "editor", PASSWORD, address="10.0.0.99")
-    assert response.status_code == 429
-    page = response.content.decode()
-    assert "Sign-in refused for now" in page
-    assert "failed sign-in attempts" in page
-    assert "_auth_user_id" not in client.session
-
-
-def test_repeated_failed_sign_ins_from_one_address_are_refused_for_a_while(
-    client, editor, settings
-):
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, f"guess-{attempt}", "wrong")
-    response = sign_in(client, "editor", PASSWORD)
-    assert response.status_code == 429
-    assert "_auth_user_id" not in client.session
-    # Another address is not affected.
-    assert sign_in(client, "editor", PASSWORD, address="10.0.0.2").status_code == 302
-
-
 # ------------------------------------------------------------------ the curation queue
 
 

@@ -7,12 +7,15 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
         from timeline.caching import timeline_changed
         from timeline.editors import restore_editors_group
+        from timeline.signin import forgive_own_failures
 
         post_migrate.connect(restore_editors_group, sender=self)
+        user_logged_in.connect(forgive_own_failures, dispatch_uid="forgive-own-failures")
 
         for model in self.get_models():
             if model._meta.app_label == self.label and not model.__name__.startswith("Historical"):
