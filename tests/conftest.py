@@ -1,20 +1,60 @@
+"""What every test shares: settings for speed, which tests run on PostgreSQL, and the
+real timeline, a live server and a browser for the tests that need them.
+
+The suite runs twice, on SQLite and on PostgreSQL (see the README). The PostgreSQL pass
+runs only the tests whose outcome can depend on the database: those that use it, less
+those marked ``same_on_every_database`` (the browser tests, whose pages' queries are
+tested by the view tests on both databases). Tests that never touch the database (the
+settings checked in a fresh interpreter, pure functions) run on SQLite only.
+"""
+
 import os
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
 
 from tests.admin_forms import PASSWORD
 from timeline.querysets import _overran
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_timeline"}
+
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "same_on_every_database: the outcome cannot depend on the database; run on SQLite only",
+    )
+    # Password hashing at production strength costs over half a second per user made;
+    # the tests of sign-in check behaviour, not the hasher's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests run with DEBUG off, where static URLs come from the manifest that
     # collectstatic writes; make it once if `make test` has not already.
     if not (settings.STATIC_ROOT / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def uses_the_database(item) -> bool:
+    return bool(item.get_closest_marker("django_db")) or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor != "postgresql":
+        return
+    kept, deselected = [], []
+    for item in items:
+        if uses_the_database(item) and not item.get_closest_marker("same_on_every_database"):
+            kept.append(item)
+        else:
+            deselected.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +68,20 @@ def generous_count_time_limit(settings):
 
 @pytest.fixture
 def seeded(db):
-    """The real timeline, loaded from fixtures/ as `make run` loads it."""
+    """The real timeline, loaded from fixtures/ as `make run` loads it, for a test that
+    changes it."""
     call_command("seed_timeline", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def real_timeline(django_db_setup, django_db_blocker):
+    """The real timeline, loaded once for a module whose tests only read it (each test
+    runs in a transaction of its own inside this one): inside a transaction that is rolled
+    back after the module's last test. Every test of such a module must read it alone."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_timeline", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session")

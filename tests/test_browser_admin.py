@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.admin_forms import PASSWORD
 from tests.factories import make_actor, make_event, make_source
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.same_on_every_database]
 
 
 def choose(page, container, term: str, option: str):
