@@ -348,6 +348,7 @@ def main():
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "https://127.0.0.1",
         # As behind a proxy that terminates TLS: requests say they came over HTTPS.
         "TRUST_X_FORWARDED_PROTO": "true",
         "CONN_MAX_AGE": "600",

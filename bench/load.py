@@ -195,6 +195,7 @@ def main():
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "https://127.0.0.1",
         "TRUST_X_FORWARDED_PROTO": "true",
         "CONN_MAX_AGE": "60",
         "STATIC_ROOT": static,

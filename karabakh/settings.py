@@ -8,6 +8,7 @@ refuses to start unless it has a real secret key and a list of allowed hosts.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +35,33 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_site_url(name: str) -> str:
+    """An http(s) address with no path, query or fragment, without its trailing slash."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+        or "#" in value
+        or "?" in value
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be the site's address, such as https://timeline.example.org "
+            f"(http or https, no path, query or fragment), not {value!r}."
+        )
+    try:
+        parts.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} has a bad port: {value!r}.") from error
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 DEBUG = env_bool("DEBUG", True)
 
 # The development key is public by design; production must bring its own.
@@ -48,6 +76,17 @@ if not DEBUG:
         )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name this site's hosts when DEBUG is off.")
+
+# The site's address (https://timeline.example.org), the one home of every absolute
+# link it gives out: permalinks, JSON-LD, the exports (timeline/links.py). Never the
+# request's Host header, which the client chooses: through the page cache, a forged
+# one would hand other readers links to another host. In development, when unset,
+# the request's host is used.
+SITE_URL = env_site_url("SITE_URL")
+if not DEBUG and not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the site's address (https://…) when DEBUG is off."
+    )
 
 INSTALLED_APPS = [
     # The admin, with the timeline's own site (its curation queue).
@@ -69,13 +108,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Which database a request reads from, when there is a read replica.
-    "timeline.routers.ReaderReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database a request reads from, when there is a read replica. After
+    # WhiteNoise: deciding may look a session cookie up, which static files never need.
+    "timeline.routers.ReaderReplicaMiddleware",
     # ETags for every page, so that a reader's browser or a proxy revalidates
     # (304) instead of downloading a page that has not changed.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Cache-Control for reader pages, and the optional server-side page cache.
+    # Cache-Control for reader pages, and the optional server-side page cache. Like the
+    # replica routing, before the session middleware: timeline/readers.py looks a
+    # session cookie up itself, so that only a signed-in session bypasses them.
     "timeline.caching.ReaderCachingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -220,6 +262,10 @@ AXES_RESET_ON_SUCCESS = True
 
 # Where signing in leads when the address asks for nowhere safe (?next=//elsewhere).
 LOGIN_REDIRECT_URL = "admin:index"
+
+# A refused POST (no or a stale CSRF token) gets the site's own 403 page, which holds
+# under the Content Security Policy (Django's own has an inline style).
+CSRF_FAILURE_VIEW = "timeline.errors.csrf_failure"
 
 # Errors and warnings go to standard error in every configuration, so that the
 # server's log (gunicorn's, systemd's journal) has the traceback behind a 500. A

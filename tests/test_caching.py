@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import make_event
+from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
 HOME = "/"
@@ -104,3 +105,29 @@ def test_signed_in_staff_bypass_the_page_cache(admin_client, page_cache):
     assert reader.get(draft.get_absolute_url()).status_code == 404
     assert admin_client.get(draft.get_absolute_url()).status_code == 200
     assert reader.get(draft.get_absolute_url()).status_code == 404
+
+
+def cached_then_changed_quietly(client) -> None:
+    """The home page cached with one title, then the title changed without the signal
+    that empties the cache: a response with the old title came from the cache."""
+    make_event(title="The title when cached")
+    assert "The title when cached" in client.get(HOME).content.decode()
+    Event.objects.update(title="The title since")
+
+
+def test_a_junk_session_cookie_is_still_served_from_the_page_cache(
+    client, page_cache, settings, django_assert_max_num_queries
+):
+    cached_then_changed_quietly(client)
+    for junk in ("abc", "x" * 32):
+        visitor = Client()
+        visitor.cookies[settings.SESSION_COOKIE_NAME] = junk
+        with django_assert_max_num_queries(1):  # looking the cookie's session up, no more
+            page = visitor.get(HOME).content.decode()
+        assert "The title when cached" in page, junk
+
+
+def test_a_real_signed_in_session_bypasses_the_page_cache(client, admin_client, page_cache):
+    cached_then_changed_quietly(client)
+    assert "The title since" in admin_client.get(HOME).content.decode()
+    assert "The title when cached" in client.get(HOME).content.decode()

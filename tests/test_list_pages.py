@@ -83,14 +83,22 @@ def test_counterparts_are_capped_at_the_twenty_who_share_most(client):
     assert 'Other 1</a> <span class="count">2 events' in page
 
 
+def speaker():
+    return make_statement().speaker  # an actor a published event shows, so with a page
+
+
+def source():
+    return make_statement().source
+
+
 @pytest.mark.parametrize(
     ("make", "query", "named"),
     [
-        (make_actor, "?events=broken!", "<code>events</code>"),
-        (make_actor, "?statements=" + "MjAwMC0wMS0wMXxub3QtYW4taWQ", "<code>statements</code>"),
-        (make_actor, "?page=2", "Unknown parameter: page"),
-        (make_actor, "?events=a&events=b", "events: give it once only"),
-        (make_source, "?statements=x", "Unknown parameter: statements"),  # no statement pages
+        (speaker, "?events=broken!", "<code>events</code>"),
+        (speaker, "?statements=" + "MjAwMC0wMS0wMXxub3QtYW4taWQ", "<code>statements</code>"),
+        (speaker, "?page=2", "Unknown parameter: page"),
+        (speaker, "?events=a&events=b", "events: give it once only"),
+        (source, "?statements=x", "Unknown parameter: statements"),  # no statement pages
         (make_event, "?utm_source=mail", "Unknown parameter: utm_source"),  # takes none
         (make_event, "?cursor=x", "Unknown parameter: cursor"),
     ],

@@ -24,6 +24,7 @@ def production_env(**extra) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "timeline.example.org",
+        "SITE_URL": "https://timeline.example.org",
         **extra,
     }
 

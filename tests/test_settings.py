@@ -12,7 +12,7 @@ def load_settings(**env):
     environment = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL"}
     }
     environment.update(env)
     return subprocess.run(
@@ -41,8 +41,41 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS" in result.stderr
 
 
-def test_production_starts_with_its_required_settings():
-    result = load_settings(DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="example.org")
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "example.org",
+    "SITE_URL": "https://example.org",
+}
+
+
+def test_production_refuses_to_start_without_a_site_url():
+    result = load_settings(**{**PRODUCTION, "SITE_URL": ""})
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "example.org",
+        "ftp://example.org",
+        "https://example.org/timeline",
+        "https://example.org/?x=1",
+        "https://example.org#top",
+        "https://user@example.org",
+        "https://example.org:port",
+    ],
+)
+def test_a_site_url_that_is_not_just_an_http_address_is_refused(value):
+    result = load_settings(**{**PRODUCTION, "SITE_URL": value})
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["https://example.org", "https://example.org/"])
+def test_production_starts_with_its_required_settings(value):
+    result = load_settings(**{**PRODUCTION, "SITE_URL": value})
     assert result.returncode == 0, result.stderr
 
 

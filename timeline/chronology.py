@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from timeline.forms import ChronologyFilter, Cursor
+from timeline.links import absolute_url
 from timeline.models import Event, Origin, Statement
 from timeline.querysets import TimeBudget
 
@@ -102,7 +103,9 @@ def entries(page: Page) -> list[dict]:
     previous = None
     if page.continues_from:
         date, slug = page.continues_from
-        previous = heading_key(Event.objects.filter(slug=slug).first() or Event(date_start=date))
+        # Only the published record: whether a draft has that slug must not show.
+        continued = Event.objects.published().filter(slug=slug).first()
+        previous = heading_key(continued or Event(date_start=date))
     result = []
     for event in page.events:
         key = heading_key(event)
@@ -302,7 +305,7 @@ def event_as_schema_org(request, event) -> dict:
         "name": event.title,
         "description": event.summary,
         "startDate": event.date_start.isoformat(),
-        "url": request.build_absolute_uri(event.get_absolute_url()),
+        "url": absolute_url(request, event.get_absolute_url()),
         "eventStatus": "https://schema.org/EventScheduled"
         if event.is_planned
         else "https://schema.org/EventCompleted",
@@ -313,7 +316,7 @@ def event_as_schema_org(request, event) -> dict:
                 "headline": source.headline or source.slug,
                 "publisher": source.outlet or None,
                 "datePublished": source.published.isoformat() if source.published else None,
-                "url": request.build_absolute_uri(source.get_absolute_url()),
+                "url": absolute_url(request, source.get_absolute_url()),
             }
             for source in event.sources.all()
         ],
@@ -362,10 +365,9 @@ def statements_by_event(events) -> dict[int, list]:
 
 
 def event_as_json(request, event, statements) -> dict:
-    absolute = request.build_absolute_uri
     return {
         "slug": event.slug,
-        "url": absolute(event.get_absolute_url()),
+        "url": absolute_url(request, event.get_absolute_url()),
         "title": event.title,
         "summary": event.summary,
         "kind": event.kind,
@@ -386,7 +388,7 @@ def event_as_json(request, event, statements) -> dict:
                 "headline": source.headline,
                 "published": source.published.isoformat() if source.published else None,
                 "origin": source.origin,
-                "url": absolute(source.get_absolute_url()),
+                "url": absolute_url(request, source.get_absolute_url()),
             }
             for source in event.sources.all()
         ],
@@ -422,7 +424,7 @@ def csv_rows(request, events, writer):
         yield writer.writerow(
             [
                 event.slug,
-                request.build_absolute_uri(event.get_absolute_url()),
+                absolute_url(request, event.get_absolute_url()),
                 event.title,
                 event.summary,
                 event.kind,

@@ -1,9 +1,10 @@
-"""The site's answer when something goes wrong on its side.
+"""The site's own error pages where Django's templates for 400, 403 and 404 do not reach.
 
 A database that cannot be reached (restarting, failed over, overloaded) is not
 a bug: readers get a 503 that says to try again shortly, with Retry-After, and
 the same processes serve again once it is back. Anything else is a 500. Both
-pages reveal nothing of the error.
+pages reveal nothing of the error. A form sent without a valid CSRF token gets
+a designed 403 that says what to do.
 """
 
 import logging
@@ -11,6 +12,7 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import ERROR_500_TEMPLATE_NAME
@@ -49,3 +51,9 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponse(loader.get_template(ERROR_500_TEMPLATE_NAME).render(), status=500)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the site's 403 page, not Django's (which has an inline style
+    the Content Security Policy refuses). The reason stays in the log, not on the page."""
+    return render(request, "403_csrf.html", status=403)

@@ -58,7 +58,7 @@ MAX_WORDS = 6
 
 
 class SlugChoiceField(forms.MultipleChoiceField):
-    """Repeatable slugs of existing rows, checked in one query."""
+    """Repeatable slugs of rows in ``queryset`` (any other is unknown), checked in one query."""
 
     def __init__(self, queryset, noun: str, **kwargs):
         self.queryset, self.noun, self.names = queryset, noun, {}
@@ -193,8 +193,9 @@ class ChronologyFilter(QueryStringForm):
         strip=True,
         help_text="Words in titles, summaries, statements, and names of actors and places.",
     )
-    actor = SlugChoiceField(Actor.objects.all(), "actor", label="Actors")
-    place = SlugChoiceField(Place.objects.all(), "place", label="Places")
+    # Only what the published record shows: a draft's actor or place is unknown here.
+    actor = SlugChoiceField(Actor.objects.public(), "actor", label="Actors")
+    place = SlugChoiceField(Place.objects.public(), "place", label="Places")
     kind = forms.MultipleChoiceField(label="Kind of event", required=False, choices=Event.Kind)
     origin = forms.MultipleChoiceField(label="Reported by", required=False, choices=Origin)
     from_ = PeriodField(label="From", end=False)

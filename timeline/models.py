@@ -15,7 +15,13 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from timeline.querysets import ActorQuerySet, EventQuerySet, StatementQuerySet
+from timeline.querysets import (
+    ActorQuerySet,
+    EventQuerySet,
+    PlaceQuerySet,
+    SourceQuerySet,
+    StatementQuerySet,
+)
 
 QUOTE_MARKS = {'"': '"', "“": "”", "«": "»"}
 UNSOURCED = "An event cannot be published without at least one source: add one, or keep it a draft."
@@ -95,7 +101,7 @@ class Source(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(SourceQuerySet)()
     history = HistoricalRecords(excluded_fields=["created", "updated"])
 
     class Meta:
@@ -250,7 +256,7 @@ class Place(models.Model):
         blank=True, help_text="Other names and spellings, one per line. Search uses them."
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(PlaceQuerySet)()
     history = HistoricalRecords()
 
     class Meta:

@@ -15,6 +15,7 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     OuterRef,
@@ -136,15 +137,18 @@ def after_position(rows, date_field: str, key_field: str, cursor):
     )
 
 
+def can_preview(user) -> bool:
+    """Whether ``user`` may see what is not public yet: signed-in, active staff."""
+    return user is not None and user.is_active and user.is_staff
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication="published")
 
     def visible_to(self, user):
         """What a user may see: everything for staff, the published record for everyone else."""
-        if user is not None and user.is_active and user.is_staff:
-            return self
-        return self.published()
+        return self if can_preview(user) else self.published()
 
     def in_period(self, start: datetime.date | None = None, end: datetime.date | None = None):
         """Events whose dates overlap the period from ``start`` to ``end``, both inclusive."""
@@ -377,7 +381,45 @@ def _statement_count():
     return Coalesce(Subquery(statements), 0)
 
 
-class ActorQuerySet(models.QuerySet):
+class PublicRecordQuerySet(models.QuerySet):
+    """Rows that readers may see only while a published event shows them: until then
+    their pages are not found and filters do not know them, as if they did not exist."""
+
+    def public_condition(self) -> Q:
+        """What makes a row public (each subclass says)."""
+        raise NotImplementedError
+
+    def public(self):
+        return self.filter(self.public_condition())
+
+    def visible_to(self, user):
+        """What a user may see: everything for staff (a preview), the public rows for others."""
+        return self if can_preview(user) else self.public()
+
+    def with_publicity(self):
+        """Each row with ``is_public``, so that a staff preview can say it is one."""
+        return self.annotate(
+            is_public=ExpressionWrapper(self.public_condition(), output_field=BooleanField())
+        )
+
+
+def _published_events():
+    return _model("Event").objects.published().values("pk")
+
+
+class ActorQuerySet(PublicRecordQuerySet):
+    def public_condition(self) -> Q:
+        """An actor is public when a published event shows it: it has a part (a role) in
+        the event, or speaks in or is addressed by one of the event's statements. Nothing
+        else makes it public: an affiliation, a draft, or a statement of a draft."""
+        events = _published_events()
+        roles = _model("EventActor").objects.filter(actor=OuterRef("pk"), event__in=events)
+        spoken = _model("Statement").objects.filter(speaker=OuterRef("pk"), event__in=events)
+        addressed = _model("Statement").addressees.through.objects.filter(
+            actor=OuterRef("pk"), statement__event__in=events
+        )
+        return Q(Exists(roles)) | Q(Exists(spoken)) | Q(Exists(addressed))
+
     def missing_details(self):
         """People without an office or an institution, and bodies without the state
         or organisation they belong to."""
@@ -386,6 +428,30 @@ class ActorQuerySet(models.QuerySet):
             Q(kind="person", office="")
             | Q(kind="person", affiliation__isnull=True)
             | Q(kind__in=belongs, affiliation__isnull=True)
+        )
+
+
+class SourceQuerySet(PublicRecordQuerySet):
+    def public_condition(self) -> Q:
+        """A source is public when a published event cites it or quotes from it."""
+        events = _published_events()
+        cited = _model("Event").sources.through.objects.filter(
+            source=OuterRef("pk"), event__in=events
+        )
+        quoted = _model("Statement").objects.filter(source=OuterRef("pk"), event__in=events)
+        return Q(Exists(cited)) | Q(Exists(quoted))
+
+
+class PlaceQuerySet(PublicRecordQuerySet):
+    def public_condition(self) -> Q:
+        """A place is public when a published event happens there."""
+        events = _published_events()
+        return Q(
+            Exists(
+                _model("Event").places.through.objects.filter(
+                    place=OuterRef("pk"), event__in=events
+                )
+            )
         )
 
 

@@ -1,7 +1,7 @@
 """Reads for anonymous readers from a PostgreSQL read replica, when there is one.
 
 With ``DATABASE_REPLICA_URL`` set, the reader pages (GET and HEAD, outside the
-admin, with no session) read from the "replica" database. Everything else (the
+admin, without a signed-in session) read from the "replica" database. Everything else (the
 admin, signed-in staff previewing drafts, every write, management commands,
 tests) uses the primary, so editors always see what they have just saved; readers
 may see a change a moment later, as late as the replica lags.

@@ -3,18 +3,25 @@ import datetime
 import json
 
 from django.db import connections
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
 from timeline.forms import ActorPages, ChronologyFilter, Cursor, EventPages, NoParameters
+from timeline.links import absolute_url
 from timeline.models import Actor, Event, EventActor, Source, Statement
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
@@ -30,7 +37,7 @@ class HtmxHttpRequest(HttpRequest):
 CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "page", "chronology": "chronology"}
 
 
-@require_GET
+@require_safe
 @gzip_page
 def chronology(request: HtmxHttpRequest) -> TemplateResponse:
     form = ChronologyFilter.from_request(request)
@@ -54,7 +61,7 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
     return response
 
 
-@require_GET
+@require_safe
 @gzip_page
 def events_json(request: HttpRequest) -> JsonResponse:
     form = ChronologyFilter.from_request(request)
@@ -66,9 +73,10 @@ def events_json(request: HttpRequest) -> JsonResponse:
     statements = chrono.statements_by_event(page.events)
     next_url = None
     if page.next_cursor:
-        next_url = request.build_absolute_uri(
+        next_url = absolute_url(
+            request,
             reverse("timeline:events-json")
-            + chrono.query_with(request.GET, cursor=page.next_cursor)
+            + chrono.query_with(request.GET, cursor=page.next_cursor),
         )
     return JsonResponse(
         {
@@ -83,7 +91,7 @@ def events_json(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 @gzip_page
 def events_csv(request: HttpRequest):
     form = ChronologyFilter.from_request(request)
@@ -112,7 +120,7 @@ def invalid_query(request, form) -> TemplateResponse:
     )
 
 
-@require_GET
+@require_safe
 @gzip_page
 def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     visible = Event.objects.visible_to(request.user)
@@ -127,7 +135,7 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         .in_source_order()
     )
     previous, following = visible.neighbours(event)
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "timeline/event.html",
         {
@@ -138,19 +146,22 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
             "previous": previous,
             "next": following,
             "today": datetime.date.today(),
-            "permalink": request.build_absolute_uri(event.get_absolute_url()),
+            "permalink": absolute_url(request, event.get_absolute_url()),
             "json_ld": json_ld(chrono.event_as_schema_org(request, event)),
         },
     )
+    shown = [event, *filter(None, [previous, following])]
+    return staff_preview(response, all(e.is_published for e in shown))
 
 
 COUNTERPARTS_SHOWN = 20
 
 
-@require_GET
+@require_safe
 @gzip_page
 def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
-    actor = get_object_or_404(Actor.objects.select_related("affiliation"), slug=slug)
+    visible = Actor.objects.visible_to(request.user).with_publicity()
+    actor = get_object_or_404(visible.select_related("affiliation"), slug=slug)
     pages = ActorPages.from_request(request)
     if not pages.is_valid():
         return invalid_query(request, pages)
@@ -166,33 +177,40 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         .after(pages.cleaned_data["statements"]),
         lambda statement: Cursor.pack(statement.event.date_start, statement.pk),
     )
+    # An affiliation no published event shows is named (it is a fact about this actor),
+    # but not linked: its page is not public.
+    affiliation_page = actor.affiliation_id and visible.filter(pk=actor.affiliation_id).first()
+    members = list(visible.filter(affiliation=actor).order_by("name"))
     counterparts = [
         {**row, "url": chrono.pair_url(actor.slug, row["actor__slug"])}
         for row in events.count_by_actor(limit=COUNTERPARTS_SHOWN + 1)
         if row["actor__slug"] != actor.slug
     ][:COUNTERPARTS_SHOWN]
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "timeline/actor.html",
         {
             "actor": actor,
+            "affiliation_page": affiliation_page,
             "events": event_page,
             "more_events": next_events and chrono.query_with(request.GET, events=next_events),
             "statements": statement_page,
             "more_statements": next_statements
             and chrono.query_with(request.GET, statements=next_statements),
             "paged": any(pages.cleaned_data.values()),
-            "members": actor.members.order_by("name"),
+            "members": members,
             "counterparts": counterparts,
             "counterparts_capped": len(counterparts) == COUNTERPARTS_SHOWN,
         },
     )
+    shown = [actor, *members, *filter(None, [affiliation_page])]
+    return staff_preview(response, all(a.is_public for a in shown))
 
 
-@require_GET
+@require_safe
 @gzip_page
 def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
-    source = get_object_or_404(Source, slug=slug)
+    source = get_object_or_404(Source.objects.visible_to(request.user).with_publicity(), slug=slug)
     pages = EventPages.from_request(request)
     if not pages.is_valid():
         return invalid_query(request, pages)
@@ -207,7 +225,7 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         source.events.published().chronological().after(pages.cleaned_data["events"]),
         Cursor.encode,
     )
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "timeline/source.html",
         {
@@ -219,6 +237,24 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
             "paged": bool(pages.cleaned_data["events"]),
         },
     )
+    return staff_preview(response, source.is_public)
+
+
+def staff_preview(response, public: bool):
+    """A page that shows staff what readers cannot see yet (a draft, an actor or a source
+    no published event shows) is theirs alone: no browser, proxy or page cache keeps it."""
+    if not public:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """/favicon.ico, which browsers and crawlers ask for unprompted: the site's icon.
+    Its hashed name changes with it, so browsers keep the redirect a day, not for ever."""
+    response = HttpResponsePermanentRedirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 def json_ld(data) -> str:
