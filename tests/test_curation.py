@@ -104,6 +104,26 @@ def test_a_quote_outside_quotation_marks_is_refused(editor_client):
     assert not Statement.objects.exists()
 
 
+def test_a_quote_running_from_one_quotation_into_the_next_is_refused(editor_client):
+    source = make_source(text='He said "we will" and then "go" today.')
+    data = new_event_data(
+        sources=[source],
+        statements=[statement_row(make_actor(), source, 'we will" and then "go', "quote")],
+    )
+    page = editor_client.post(admin_url(Event, "add"), data).content.decode()
+    assert "It may not run past the closing mark into the text around it." in page
+    assert not Statement.objects.exists()
+
+
+def test_a_statement_of_one_character_is_a_form_error(editor_client):
+    source = make_source()
+    data = new_event_data(sources=[source], statements=[statement_row(make_actor(), source, "e")])
+    response = editor_client.post(admin_url(Event, "add"), data)
+    assert response.status_code == 200
+    assert "A statement is at least 2 characters long" in response.content.decode()
+    assert not Statement.objects.exists()
+
+
 def test_recording_a_passage_twice_is_a_form_error_not_a_crash(editor_client):
     statement = make_statement()
     data = new_event_data(
@@ -172,6 +192,46 @@ def test_dates_are_checked_in_the_event_form(editor_client):
     page = editor_client.post(admin_url(Event, "add"), data).content.decode()
     assert "At month precision the start date is the 1st of its month." in page
     assert not Event.objects.exists()
+
+
+def test_a_published_events_only_source_cannot_be_deleted_and_the_page_says_why(editor_client):
+    source = make_source()
+    make_event(title="Talks in Brussels", sources=[source])
+    url = admin_url(Source, "delete", source.pk)
+    page = editor_client.get(url).content.decode()
+    assert "Deleting would leave published events without a source: “Talks in Brussels”" in page
+    assert "Published event citing no other source" in page
+    response = editor_client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert "Talks in Brussels" in response.content.decode()
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+def test_bulk_deleting_all_of_a_published_events_sources_is_refused(editor_client):
+    first, second = make_source(), make_source()
+    make_event(title="Talks in Brussels", sources=[first, second])
+    response = editor_client.post(
+        admin_url(Source, "changelist"),
+        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+    )
+    assert response.status_code == 200
+    assert "“Talks in Brussels”" in response.content.decode()
+    assert Source.objects.count() == 2
+    # One of them may go: the event keeps the other.
+    response = editor_client.post(
+        admin_url(Source, "changelist"),
+        {"action": "delete_selected", "_selected_action": [first.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(Source.objects.all()) == [second]
+
+
+def test_a_source_only_drafts_cite_can_be_deleted(editor_client):
+    source = make_source()
+    make_event(sources=[source], publication="draft")
+    response = editor_client.post(admin_url(Source, "delete", source.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Source.objects.exists()
 
 
 # ------------------------------------------------------------------ publication

@@ -3,9 +3,19 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from tests.factories import SAMPLE_TEXT, make_actor, make_event, make_source, make_statement
-from timeline.models import Actor, Event, EventActor, Place, Source, Statement, closest_passage
+from timeline.models import (
+    MIN_STATEMENT_LENGTH,
+    Actor,
+    Event,
+    EventActor,
+    Place,
+    Source,
+    Statement,
+    closest_passage,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -135,6 +145,112 @@ def test_a_direct_quote_must_stand_inside_quotation_marks():
     assert "mode" in error.value.message_dict
     quote.text = "We want peace,"
     quote.full_clean()
+
+
+TWO_QUOTES = [
+    'He said "we will" and then "go" today.',
+    "He said “we will” and then “go” today.",
+    "He said «we will» and then «go» today.",
+]
+
+
+@pytest.mark.parametrize("text", TWO_QUOTES)
+def test_a_direct_quote_may_not_run_across_its_closing_quotation_mark(text):
+    source = make_source(text=text)
+    quote = Statement(
+        event=make_event(sources=[source]),
+        source=source,
+        speaker=make_actor(),
+        mode=Statement.Mode.QUOTE,
+        text=text[text.index("we") : text.index("go") + 2],  # from one quote into the next
+    )
+    with pytest.raises(ValidationError) as error:
+        quote.full_clean()
+    assert "mode" in error.value.message_dict
+    for inside in ("we will", "will", "go"):
+        quote.text = inside
+        quote.full_clean()
+    quote.text = "we will" + text[text.index("will") + 4]  # with its closing mark
+    with pytest.raises(ValidationError):
+        quote.full_clean()
+
+
+@pytest.mark.parametrize("text", TWO_QUOTES)
+def test_a_source_edit_is_refused_while_a_quote_in_it_runs_across_quotation_marks(text):
+    # A quote saved before the rule (saving does not run clean()) is reported as broken.
+    quote = make_statement(
+        source=make_source(text=text),
+        mode=Statement.Mode.QUOTE,
+        text=text[text.index("we") : text.index("go") + 2],
+    )
+    assert quote.source.reanchored() == ([], [quote])
+    with pytest.raises(ValidationError) as error:
+        quote.source.full_clean()
+    assert "This edit would break 1 statement(s)" in error.value.message_dict["text"][0]
+
+
+@pytest.mark.parametrize("text", ["e", " e ", "\n"])
+def test_a_statement_of_one_character_is_refused(text):
+    source = make_source()
+    statement = Statement(
+        event=make_event(sources=[source]),
+        source=source,
+        speaker=make_actor(),
+        mode=Statement.Mode.REPORTED,
+        text=text,
+    )
+    with pytest.raises(ValidationError) as error:
+        statement.full_clean()
+    assert "at least 2 characters" in error.value.message_dict["text"][0]
+    statement.text = "We"
+    statement.full_clean()
+
+
+def test_a_passage_of_one_character_cannot_be_stored():
+    statement = make_statement(text="We")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Statement.objects.filter(pk=statement.pk).update(end=statement.start + 1)
+
+
+def test_the_real_statements_are_all_longer_than_the_shortest_allowed():
+    # The fixtures' shortest statement ("broad amnesty") has 13 characters.
+    assert MIN_STATEMENT_LENGTH <= 13
+
+
+# ------------------------------------------------------------------ deleting a source
+
+
+def test_a_source_that_is_a_published_events_only_source_cannot_be_deleted():
+    source = make_source()
+    event = make_event(title="Talks in Brussels", sources=[source])
+    # Refused inside the delete's transaction, as a database constraint would be.
+    with pytest.raises(ProtectedError) as error, transaction.atomic():
+        source.delete()
+    assert "“Talks in Brussels”" in str(error.value)
+    assert error.value.protected_objects == [event]
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Source.objects.filter(pk=source.pk).delete()
+    assert Source.objects.filter(pk=source.pk).exists()
+    assert list(event.sources.all()) == [source]
+
+
+def test_sources_deleted_together_may_not_take_all_of_a_published_events_sources():
+    first, second, third = make_source(), make_source(), make_source()
+    make_event(sources=[first, second])
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Source.objects.filter(pk__in=[first.pk, second.pk]).delete()
+    assert Source.objects.count() == 3
+    Source.objects.filter(pk__in=[first.pk, third.pk]).delete()  # the second remains
+    assert list(Source.objects.all()) == [second]
+
+
+def test_a_source_of_drafts_or_of_events_citing_another_can_be_deleted():
+    kept, cited, drafted = make_source(), make_source(), make_source()
+    event = make_event(sources=[kept, cited])
+    make_event(sources=[drafted], publication=Event.Publication.DRAFT)
+    cited.delete()
+    drafted.delete()
+    assert list(event.sources.all()) == [kept]
 
 
 def test_a_passage_is_recorded_as_one_statement_only():

@@ -23,7 +23,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from timeline.admin_site import SEARCH_MAX_LENGTH
 from timeline.history import lists_in, m2m_fields
-from timeline.models import Actor, Event, EventActor, Place, Source, Statement
+from timeline.models import (
+    Actor,
+    Event,
+    EventActor,
+    Place,
+    Source,
+    Statement,
+    events_left_unsourced,
+    unsourcing_message,
+)
 
 
 def newest_version(obj):
@@ -471,6 +480,27 @@ class SourceAdmin(TimelineAdmin):
         if db_field.name == "text":
             kwargs["strip"] = False  # the text exactly as received, edge spaces included
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_deleted_objects(self, objs, request):
+        """Besides the statements anchored in them (protected by their foreign key), the
+        published events that cite no other source hold sources in place: the delete
+        page and the bulk delete list them as protected, and refuse."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        events = list(events_left_unsourced(objs))
+        if events:
+            self.message_user(request, unsourcing_message(events), messages.ERROR)
+            protected = [
+                *protected,
+                *(
+                    format_html(
+                        'Published event citing no other source: <a href="{}">{}</a>',
+                        reverse("admin:timeline_event_change", args=[event.pk]),
+                        event,
+                    )
+                    for event in events
+                ),
+            ]
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description="Statements anchored in this source")
     def anchored_statements(self, source):

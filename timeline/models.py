@@ -2,7 +2,8 @@
 they report and the statements they carry.
 
 Every rule the editorial guide sets for the data lives here, as a database
-constraint where the database can say it and in ``clean()`` where it cannot.
+constraint where the database can say it and in ``clean()`` where it cannot (or,
+for a deletion, in a check before it).
 """
 
 import calendar
@@ -11,7 +12,9 @@ import difflib
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +28,9 @@ from timeline.querysets import (
 
 QUOTE_MARKS = {'"': '"', "“": "”", "«": "»"}
 UNSOURCED = "An event cannot be published without at least one source: add one, or keep it a draft."
+# The shortest statement: two characters ("No"). The fixtures' shortest has thirteen; a
+# single character is a slip of the mouse, not something anyone said.
+MIN_STATEMENT_LENGTH = 2
 
 
 def split_aliases(value: str) -> list[str]:
@@ -491,7 +497,8 @@ class Statement(models.Model):
         ordering = ["source", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")), name="statement_passage_not_empty"
+                condition=Q(end__gte=models.F("start") + MIN_STATEMENT_LENGTH),
+                name="statement_passage_not_too_short",
             ),
             models.UniqueConstraint(
                 fields=["source", "start", "end"], name="one_statement_per_passage"
@@ -546,6 +553,13 @@ class Statement(models.Model):
         return message
 
     def clean(self):
+        if self.text and len(self.text.strip()) < MIN_STATEMENT_LENGTH:
+            raise ValidationError(
+                {
+                    "text": f"A statement is at least {MIN_STATEMENT_LENGTH} characters long: "
+                    "select the words that were said, not a single character."
+                }
+            )
         if not self.source_id or not self.text:
             return
         self.start, self.end = self.locate()
@@ -553,7 +567,10 @@ class Statement(models.Model):
             self.source.text, self.start, self.end
         ):
             raise ValidationError(
-                {"mode": "A direct quote must stand inside quotation marks in the source."}
+                {
+                    "mode": "A direct quote must stand inside quotation marks in the source. "
+                    "It may not run past the closing mark into the text around it."
+                }
             )
         # The offsets are not on any form, so Django would not check this constraint.
         twin = (
@@ -571,10 +588,57 @@ class Statement(models.Model):
             )
 
 
+def events_left_unsourced(sources) -> EventQuerySet:
+    """The published events that cite no source but ``sources`` (a queryset or a list):
+    deleting those sources would leave them published without one."""
+    if isinstance(sources, models.QuerySet):
+        ids = sources.order_by().values("pk")
+    else:
+        ids = [source.pk for source in sources]
+    others = Source.objects.exclude(pk__in=ids)
+    return (
+        Event.objects.published()
+        .filter(sources__in=ids)
+        .exclude(sources__in=others)
+        .distinct()
+        .order_by("date_start", "slug")
+    )
+
+
+def unsourcing_message(events) -> str:
+    titles = "; ".join(f"“{event.title}”" for event in events)
+    return (
+        f"Deleting would leave published events without a source: {titles}. "
+        "Give them another source, or make them drafts, first."
+    )
+
+
+@receiver(pre_delete, sender=Source, dispatch_uid="refuse-to-unsource-published-events")
+def refuse_to_unsource_published_events(sender, instance, using, origin=None, **kwargs):
+    """A source is not deleted while it is the only source of a published event (the
+    events' list of sources is many-to-many, which no ``on_delete`` protects). Deleting
+    several at once counts the others going with it. Like a database constraint, this
+    refuses inside the delete's transaction; the admin asks first (SourceAdmin)."""
+    deleting = origin if isinstance(origin, models.QuerySet) and origin.model is Source else None
+    events = list(
+        events_left_unsourced([instance] if deleting is None else deleting)
+        .using(using)
+        .filter(sources=instance)
+    )
+    if events:
+        raise ProtectedError(
+            f"“{instance}” cannot be deleted. {unsourcing_message(events)}", events
+        )
+
+
 def is_inside_quotation(text: str, start: int, end: int) -> bool:
-    """True when text[start:end] lies between an opening and a closing quotation mark."""
-    before, after = text[:start], text[end:]
+    """True when text[start:end] lies between an opening quotation mark and the closing
+    mark that answers it: inside one quotation, never running past its end into the text
+    around it (or into the next quotation)."""
+    before, passage, after = text[:start], text[start:end], text[end:]
     for opening, closing in QUOTE_MARKS.items():
+        if closing in passage:
+            continue  # the quotation it starts in closes inside it
         if opening == closing:
             if before.count(opening) % 2 == 1 and closing in after:
                 return True
