@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import make_actor, make_event, make_source, make_statement
 from timeline.chronology import PAGE_SIZE
+from timeline.models import Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,41 @@ def test_a_sources_events_come_in_pages(client):
     assert sorted(seen) == sorted(f"Event {n}" for n in range(PAGE_SIZE + 1))
 
 
+def test_a_sources_statements_come_in_pages_below_its_whole_highlighted_text(client):
+    count = PAGE_SIZE * 2 + 3
+    source = make_source(text=" ".join(f"Sentence number {n}." for n in range(count)))
+    event, speaker = make_event(sources=[source]), make_actor()
+    statements = [
+        make_statement(event=event, source=source, speaker=speaker, text=f"Sentence number {n}.")
+        for n in range(count)
+    ]
+    make_statement(  # a passage around two others: listed in the order of the text
+        event=event, source=source, speaker=speaker, text="Sentence number 1. Sentence number 2."
+    )
+    draft = make_statement(
+        event=make_event(sources=[source], publication="draft"),
+        source=source,
+        speaker=speaker,
+        text="Sentence number 3. Sentence number 4.",
+    )
+    published = Statement.objects.published().in_source(source).order_by("start", "end")
+    url, listed, pages = source.get_absolute_url(), [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        # Every page has the whole text, with every published passage highlighted.
+        for statement in published:
+            assert f'id="{statement.anchor}"' in page
+        assert f'id="{draft.anchor}"' not in page
+        listed += re.findall(r'<a href="#(passage-\d+-\d+)">Its place in the text</a>', page)
+        pages += 1
+        url = next_link(page, "Show more statements", url)
+    assert pages == 3
+    assert listed == [statement.anchor for statement in published]
+    assert len(listed) == len(statements) + 1
+
+
 def test_counterparts_are_capped_at_the_twenty_who_share_most(client):
     actor = make_actor()
     others = [make_actor(name=f"Other {n}") for n in range(25)]
@@ -98,7 +134,9 @@ def source():
         (speaker, "?statements=" + "MjAwMC0wMS0wMXxub3QtYW4taWQ", "<code>statements</code>"),
         (speaker, "?page=2", "Unknown parameter: page"),
         (speaker, "?events=a&events=b", "events: give it once only"),
-        (source, "?statements=x", "Unknown parameter: statements"),  # no statement pages
+        (source, "?statements=x", "<code>statements</code>"),
+        (source, "?statements=" + "MjAwMC0wMS0wMXwx", "<code>statements</code>"),  # an actor's
+        (source, "?statements=1-2&statements=3-4", "statements: give it once only"),
         (make_event, "?utm_source=mail", "Unknown parameter: utm_source"),  # takes none
         (make_event, "?cursor=x", "Unknown parameter: cursor"),
     ],

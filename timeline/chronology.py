@@ -3,7 +3,6 @@ number of queries: a page of events, facet counts, the time axis, chips, and
 the JSON and CSV forms of the same events."""
 
 from collections import defaultdict
-from itertools import pairwise
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -324,31 +323,6 @@ def event_as_schema_org(request, event) -> dict:
     if event.date_end:
         data["endDate"] = event.date_end.isoformat()
     return data
-
-
-# ---------------------------------------------------------------- source page
-
-
-def highlight(text: str, statements: list) -> list[dict]:
-    """The text cut where statements start and end: each piece with the statements covering it
-    and the anchors of those that begin there."""
-    cuts = {0, len(text)}
-    for statement in statements:
-        cuts.update((statement.start, statement.end))
-    cuts = sorted(cuts)
-    segments = []
-    for start, end in pairwise(cuts):
-        covering = [s for s in statements if s.start <= start and end <= s.end]
-        segments.append(
-            {
-                "text": text[start:end],
-                "statements": covering,
-                # the innermost passage is the one a click on this piece is about
-                "main": min(covering, key=lambda s: s.end - s.start) if covering else None,
-                "anchors": [s.anchor for s in statements if s.start == start],
-            }
-        )
-    return segments
 
 
 # ---------------------------------------------------------------- JSON and CSV

@@ -92,6 +92,9 @@ class SlugChoiceField(forms.MultipleChoiceField):
             )
 
 
+BROKEN_CURSOR = "This cursor is broken: follow a “show more” link."
+
+
 class Cursor:
     """Where a page of the chronology ends: the last event's (date, slug), opaque in URLs."""
 
@@ -114,9 +117,7 @@ class Cursor:
                 raise ValueError(slug)
             return datetime.date.fromisoformat(date), slug
         except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-            raise ValidationError(
-                "This cursor is broken: follow a “show more” link.", code="cursor"
-            ) from error
+            raise ValidationError(BROKEN_CURSOR, code="cursor") from error
 
 
 class CursorField(forms.Field):
@@ -126,7 +127,7 @@ class CursorField(forms.Field):
     def to_python(self, value):
         value = (value or "").strip()
         if len(value) > 400:
-            raise ValidationError("This cursor is broken: follow a “show more” link.")
+            raise ValidationError(BROKEN_CURSOR, code="cursor")
         return Cursor.decode(value) if value else None
 
 
@@ -261,7 +262,7 @@ class StatementCursorField(CursorField):
             return None
         date, key = cursor
         if not key.isdigit() or len(key) > 18:
-            raise ValidationError("This cursor is broken: follow a “show more” link.")
+            raise ValidationError(BROKEN_CURSOR, code="cursor")
         return date, int(key)
 
 
@@ -270,8 +271,28 @@ class NoParameters(QueryStringForm):
     given there is a mistake worth naming rather than ignoring."""
 
 
+class PassageCursorField(CursorField):
+    """Where a page of a source's statements ends: the last one's passage, "start-end"
+    (its offsets in the source's text, which order the list)."""
+
+    PATTERN = re.compile(r"^([0-9]{1,9})-([0-9]{1,9})$")
+
+    @staticmethod
+    def encode(statement) -> str:
+        return f"{statement.start}-{statement.end}"
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        match = self.PATTERN.match(value)
+        if not match:
+            raise ValidationError(BROKEN_CURSOR, code="cursor")
+        return int(match[1]), int(match[2])
+
+
 class EventPages(QueryStringForm):
-    """The query string of a source's page: where its list of events goes on from."""
+    """The query string of a page with a list of events: where that list goes on from."""
 
     parameters = single_valued = ("events",)
     events = CursorField(label="Events after")
@@ -282,3 +303,11 @@ class ActorPages(EventPages):
 
     parameters = single_valued = ("events", "statements")
     statements = StatementCursorField(label="Statements after")
+
+
+class SourcePages(EventPages):
+    """The query string of a source's page: where its events and statements go on from.
+    Its text is shown whole on every page, so that every passage's anchor is on it."""
+
+    parameters = single_valued = ("events", "statements")
+    statements = PassageCursorField(label="Statements after")

@@ -488,6 +488,15 @@ class StatementQuerySet(models.QuerySet):
     def in_source_order(self):
         return self.order_by("source__published", "source__slug", "start")
 
+    def in_text_order(self):
+        """Within one source, as their passages stand in its text: an order that pages by
+        keyset (a source records a passage once)."""
+        return self.order_by("start", "end")
+
+    def after_passage(self, cursor: tuple[int, int] | None):
+        """The statements after a page that ended at the passage ``cursor`` (start, end)."""
+        return after_position(self, "start", "end", cursor)
+
 
 # Counts that overran their time limit lately, by key: when until to skip them untried.
 # Per process; a count over 100,000 rows is not worth starting again on every request,

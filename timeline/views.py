@@ -20,7 +20,15 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline.forms import ActorPages, ChronologyFilter, Cursor, EventPages, NoParameters
+from timeline.forms import (
+    ActorPages,
+    ChronologyFilter,
+    Cursor,
+    NoParameters,
+    PassageCursorField,
+    SourcePages,
+)
+from timeline.highlighting import highlight
 from timeline.links import absolute_url
 from timeline.models import Actor, Event, EventActor, Source, Statement
 
@@ -211,15 +219,15 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
 @gzip_page
 def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     source = get_object_or_404(Source.objects.visible_to(request.user).with_publicity(), slug=slug)
-    pages = EventPages.from_request(request)
+    pages = SourcePages.from_request(request)
     if not pages.is_valid():
         return invalid_query(request, pages)
-    # Every passage is highlighted in the text, which bounds how many there can be.
-    statements = (
-        Statement.objects.published()
-        .in_source(source)
-        .select_related("event", "speaker")
-        .order_by("start", "-end")
+    # The text is shown whole, every published statement highlighted in it (in time that
+    # grows with their number); the list of them below it comes in pages.
+    statements = Statement.objects.published().in_source(source).select_related("event", "speaker")
+    statement_page, next_statements = chrono.page_of(
+        statements.in_text_order().after_passage(pages.cleaned_data["statements"]),
+        PassageCursorField.encode,
     )
     event_page, next_events = chrono.page_of(
         source.events.published().chronological().after(pages.cleaned_data["events"]),
@@ -230,11 +238,13 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         "timeline/source.html",
         {
             "source": source,
-            "segments": chrono.highlight(source.text, list(statements)),
-            "statements": statements,
+            "segments": highlight(source.text, list(statements.order_by("start", "-end"))),
+            "statements": statement_page,
+            "more_statements": next_statements
+            and chrono.query_with(request.GET, statements=next_statements),
             "events": event_page,
             "more_events": next_events and chrono.query_with(request.GET, events=next_events),
-            "paged": bool(pages.cleaned_data["events"]),
+            "paged": any(pages.cleaned_data.values()),
         },
     )
     return staff_preview(response, source.is_public)
