@@ -119,6 +119,9 @@ MIDDLEWARE = [
     # replica routing, before the session middleware: timeline/readers.py looks a
     # session cookie up itself, so that only a signed-in session bypasses them.
     "timeline.caching.ReaderCachingMiddleware",
+    # Every query of a public request stopped past QUERY_TIME_LIMIT_MS, on the database
+    # the routing above picked; after the page cache, whose hits need no query.
+    "timeline.timelimits.QueryTimeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -199,6 +202,10 @@ else:
 # Milliseconds each count on a chronology page (matches, the axis, each facet) may
 # take before it is skipped and the page says so (timeline/chronology.py).
 TIMELINE_COUNT_TIME_LIMIT_MS = int(os.environ.get("TIMELINE_COUNT_TIME_LIMIT_MS", "15"))
+# Milliseconds any one query of a public request (not the admin's) may run before it is
+# stopped and the request answered 503: no query string can tie up a worker for long
+# (timeline/timelimits.py). 0: no limit.
+QUERY_TIME_LIMIT_MS = int(os.environ.get("QUERY_TIME_LIMIT_MS", "5000"))
 
 # Seconds to keep rendered reader pages in that cache (0: not at all). Edits empty
 # it at once, through a version kept in the cache: with several processes, that
@@ -301,6 +308,10 @@ STORAGES = {
     # Hashed, compressed names: files can be cached for ever by browsers and CDNs.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Where the CSV of the whole published record is built, to be served like a static
+# file (timeline/exports.py). Each app server builds its own: it need not be shared.
+EXPORTS_ROOT = Path(os.environ.get("EXPORTS_ROOT", BASE_DIR / "exports"))
 
 # The timeline's fixtures live at the top of the project, not inside the app,
 # because editors write them back from the database (see the README).

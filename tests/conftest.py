@@ -9,6 +9,8 @@ settings checked in a fresh interpreter, pure functions) run on SQLite only.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,7 +20,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from tests.admin_forms import PASSWORD
-from timeline.querysets import _overran
+from timeline.timelimits import _overran
 
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_timeline"}
 
@@ -31,6 +33,8 @@ def pytest_configure(config):
     # Password hashing at production strength costs over half a second per user made;
     # the tests of sign-in check behaviour, not the hasher's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test has exports of its own (below); data loaded for a module marks these.
+    settings.EXPORTS_ROOT = Path(tempfile.mkdtemp(prefix="karabakh-test-exports-"))
     # Tests run with DEBUG off, where static URLs come from the manifest that
     # collectstatic writes; make it once if `make test` has not already.
     if not (settings.STATIC_ROOT / "staticfiles.json").exists():
@@ -64,6 +68,13 @@ def generous_count_time_limit(settings):
     a minute in the process. Tests of the limit itself set their own."""
     settings.TIMELINE_COUNT_TIME_LIMIT_MS = 60_000
     _overran.clear()
+
+
+@pytest.fixture(autouse=True)
+def exports_of_its_own(settings, tmp_path):
+    """The prebuilt exports of each test, so that none serves a file another test built
+    from its own data (the database is rolled back between tests; the files are not)."""
+    settings.EXPORTS_ROOT = tmp_path / "exports"
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from timeline.models import (
     is_inside_quotation,
     precision_problem,
 )
-from timeline.querysets import TimeBudget
+from timeline.timelimits import TimeBudget
 
 pytestmark = pytest.mark.django_db
 SMALL = ["--events=300", "--actors=40", "--places=15", "--statements=900", "--sources=30"]
@@ -279,7 +279,7 @@ def test_filtering_by_many_actors_or_places_needs_every_one_of_them(client, extr
 
 
 def test_a_count_that_overran_is_skipped_untried_for_a_while(monkeypatch):
-    monkeypatch.setattr("timeline.querysets._overran", {})
+    monkeypatch.setattr("timeline.timelimits._overran", {})
     TimeBudget(100).run("slow", slow_query, key="slow-count")
     budget = TimeBudget(100)
     with CaptureQueriesContext(connection) as captured:

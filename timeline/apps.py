@@ -10,6 +10,7 @@ class TimelineConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
+        from timeline import exports
         from timeline.caching import timeline_changed
         from timeline.editors import restore_editors_group
         from timeline.signin import forgive_own_failures
@@ -21,7 +22,11 @@ class TimelineConfig(AppConfig):
             if model._meta.app_label == self.label and not model.__name__.startswith("Historical"):
                 post_save.connect(timeline_changed, sender=model, dispatch_uid=f"cache-{model}")
                 post_delete.connect(timeline_changed, sender=model, dispatch_uid=f"del-{model}")
+                for signal in (post_save, post_delete):
+                    signal.connect(exports.timeline_changed, sender=model)
         m2m_changed.connect(timeline_changed, dispatch_uid="cache-m2m")
+        # The prebuilt CSV of the whole record is stale after any change.
+        m2m_changed.connect(exports.timeline_changed)
 
 
 class TimelineAdminConfig(admin_apps.AdminConfig):

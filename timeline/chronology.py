@@ -1,18 +1,15 @@
 """What the chronology's pages show, built from validated filters in a fixed
-number of queries: a page of events, facet counts, the time axis, chips, and
-the JSON and CSV forms of the same events."""
+number of queries: a page of events, facet counts, the time axis and chips."""
 
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 
-from timeline.forms import ChronologyFilter, Cursor
-from timeline.links import absolute_url
-from timeline.models import Event, Origin, Statement
-from timeline.querysets import TimeBudget
+from timeline.forms import ChronologyFilter, Cursor, distinct
+from timeline.models import Event, Origin
+from timeline.timelimits import TimeBudget
 
 PAGE_SIZE = 20
 AXIS_YEARS = range(1991, 2024)
@@ -43,9 +40,12 @@ KIND_MARKS = {
 
 
 def query_with(params: QueryDict, **changes) -> str:
-    """The query string ``params`` with ``changes`` (None removes a parameter), less any cursor."""
+    """The query string ``params`` with ``changes`` (None removes a parameter), less any
+    cursor, each value of a parameter once."""
     query = params.copy()
     query.pop("cursor", None)
+    for name in query:
+        query.setlist(name, distinct(query.getlist(name)))
     for name, value in changes.items():
         name = name.rstrip("_")
         query.pop(name, None)
@@ -295,122 +295,3 @@ def accounts(statements) -> list[dict]:
     return [
         {**column, "sources": list(column["sources"].values())} for column in by_origin.values()
     ]
-
-
-def event_as_schema_org(request, event) -> dict:
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": event.title,
-        "description": event.summary,
-        "startDate": event.date_start.isoformat(),
-        "url": absolute_url(request, event.get_absolute_url()),
-        "eventStatus": "https://schema.org/EventScheduled"
-        if event.is_planned
-        else "https://schema.org/EventCompleted",
-        "location": [{"@type": "Place", "name": place.name} for place in event.places.all()],
-        "subjectOf": [
-            {
-                "@type": "NewsArticle",
-                "headline": source.headline or source.slug,
-                "publisher": source.outlet or None,
-                "datePublished": source.published.isoformat() if source.published else None,
-                "url": absolute_url(request, source.get_absolute_url()),
-            }
-            for source in event.sources.all()
-        ],
-    }
-    if event.date_end:
-        data["endDate"] = event.date_end.isoformat()
-    return data
-
-
-# ---------------------------------------------------------------- JSON and CSV
-
-
-def statements_by_event(events) -> dict[int, list]:
-    statements = (
-        Statement.objects.about(events).select_related("speaker", "source").in_source_order()
-    )
-    grouped = defaultdict(list)
-    for statement in statements:
-        grouped[statement.event_id].append(statement)
-    return grouped
-
-
-def event_as_json(request, event, statements) -> dict:
-    return {
-        "slug": event.slug,
-        "url": absolute_url(request, event.get_absolute_url()),
-        "title": event.title,
-        "summary": event.summary,
-        "kind": event.kind,
-        "status": event.status,
-        "date_start": event.date_start.isoformat(),
-        "date_end": event.date_end.isoformat() if event.date_end else None,
-        "date_precision": event.date_precision,
-        "date_display": event.date_display,
-        "actors": [
-            {"slug": role.actor.slug, "name": role.actor.name, "role": role.role}
-            for role in event.roles.all()
-        ],
-        "places": [{"slug": place.slug, "name": place.name} for place in event.places.all()],
-        "sources": [
-            {
-                "slug": source.slug,
-                "outlet": source.outlet,
-                "headline": source.headline,
-                "published": source.published.isoformat() if source.published else None,
-                "origin": source.origin,
-                "url": absolute_url(request, source.get_absolute_url()),
-            }
-            for source in event.sources.all()
-        ],
-        "statements": [
-            {
-                "speaker": {"slug": s.speaker.slug, "name": s.speaker.name},
-                "text": s.text,
-                "mode": s.mode,
-                "speech_act": s.speech_act,
-                "source": s.source.slug,
-            }
-            for s in statements
-        ],
-    }
-
-
-class Echo:
-    """A file-like object whose write() hands back what it was given, for streaming CSV."""
-
-    def write(self, value):
-        return value
-
-
-CSV_HEADER = [
-    "slug", "url", "title", "summary", "kind", "status", "date_start", "date_end",
-    "date_precision", "date_display", "actors", "places", "outlets", "sources", "statements",
-]  # fmt: skip
-
-
-def csv_rows(request, events, writer):
-    yield writer.writerow(CSV_HEADER)
-    for event in events.iterator(chunk_size=500):
-        yield writer.writerow(
-            [
-                event.slug,
-                absolute_url(request, event.get_absolute_url()),
-                event.title,
-                event.summary,
-                event.kind,
-                event.status,
-                event.date_start.isoformat(),
-                event.date_end.isoformat() if event.date_end else "",
-                event.date_precision,
-                event.date_display,
-                "; ".join(f"{r.actor.name} ({r.role})" for r in event.roles.all()),
-                "; ".join(place.name for place in event.places.all()),
-                "; ".join(s.outlet_label for s in event.sources.all()),
-                "; ".join(s.slug for s in event.sources.all()),
-                event.statement_count,
-            ]
-        )

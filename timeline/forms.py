@@ -57,7 +57,19 @@ MAX_SLUGS = 10
 MAX_WORDS = 6
 
 
-class SlugChoiceField(forms.MultipleChoiceField):
+def distinct(values) -> list:
+    """Each of ``values`` once, in order: the same value twice asks nothing more than once."""
+    return list(dict.fromkeys(values))
+
+
+class DistinctChoiceField(forms.MultipleChoiceField):
+    """A repeatable parameter whose repeated values count once."""
+
+    def to_python(self, value):
+        return distinct(super().to_python(value))
+
+
+class SlugChoiceField(DistinctChoiceField):
     """Repeatable slugs of rows in ``queryset`` (any other is unknown), checked in one query."""
 
     def __init__(self, queryset, noun: str, **kwargs):
@@ -66,10 +78,6 @@ class SlugChoiceField(forms.MultipleChoiceField):
 
     def valid_value(self, value):
         return True  # checked all at once in validate()
-
-    def to_python(self, value):
-        # The same slug twice asks nothing more than once.
-        return list(dict.fromkeys(super().to_python(value)))
 
     def validate(self, value):
         super().validate(value)
@@ -197,8 +205,8 @@ class ChronologyFilter(QueryStringForm):
     # Only what the published record shows: a draft's actor or place is unknown here.
     actor = SlugChoiceField(Actor.objects.public(), "actor", label="Actors")
     place = SlugChoiceField(Place.objects.public(), "place", label="Places")
-    kind = forms.MultipleChoiceField(label="Kind of event", required=False, choices=Event.Kind)
-    origin = forms.MultipleChoiceField(label="Reported by", required=False, choices=Origin)
+    kind = DistinctChoiceField(label="Kind of event", required=False, choices=Event.Kind)
+    origin = DistinctChoiceField(label="Reported by", required=False, choices=Origin)
     from_ = PeriodField(label="From", end=False)
     to = PeriodField(label="To", end=True)
     cursor = CursorField(label="Page after")

@@ -4,13 +4,11 @@ Views and templates say what they want (``Event.objects.published().involving(..
 and never repeat a filter condition of their own.
 """
 
-import contextlib
 import datetime
 import re
-import time
 
 from django.apps import apps
-from django.db import OperationalError, connections, models, transaction
+from django.db import connections, models
 from django.db.models import (
     BooleanField,
     Count,
@@ -496,83 +494,3 @@ class StatementQuerySet(models.QuerySet):
     def after_passage(self, cursor: tuple[int, int] | None):
         """The statements after a page that ended at the passage ``cursor`` (start, end)."""
         return after_position(self, "start", "end", cursor)
-
-
-# Counts that overran their time limit lately, by key: when until to skip them untried.
-# Per process; a count over 100,000 rows is not worth starting again on every request,
-# and a skipped count is shown as skipped, never as a stale number.
-_overran: dict[str, float] = {}
-OVERRUN_MEMORY_SECONDS = 60
-
-
-class TimeBudget:
-    """Runs counting queries, each within a time limit. A query that would overrun it is
-    stopped by the database (PostgreSQL's statement_timeout, SQLite's progress handler)
-    and its count reported as skipped, so the page still answers in time. Like
-    Datasette's facet time limit, the limit is per count: a count over a few rows is
-    never skipped, however busy the machine, so a page's queries stay the same.
-
-    A count given a ``key`` that overran its limit is skipped without being tried for
-    the next OVERRUN_MEMORY_SECONDS."""
-
-    def __init__(self, milliseconds: float, using: str = "default"):
-        self.milliseconds = int(milliseconds)
-        self.connection = connections[using]
-        self.using = using
-        self.skipped: list[str] = []
-
-    def run(self, name: str, count, default=None, key: str | None = None):
-        """``count()`` if it finishes within the time limit, else ``default``."""
-        now = time.monotonic()
-        if self.milliseconds <= 0 or (key is not None and _overran.get(key, 0) > now):
-            self.skipped.append(name)
-            return default
-        try:
-            with transaction.atomic(using=self.using), self.limit(self.milliseconds):
-                return count()
-        except OperationalError as error:
-            if not self.timed_out(error):
-                raise
-            if key is not None:
-                if len(_overran) > 10_000:
-                    _overran.clear()
-                _overran[key] = time.monotonic() + OVERRUN_MEMORY_SECONDS
-            self.skipped.append(name)
-            return default
-
-    @contextlib.contextmanager
-    def limit(self, milliseconds: int):
-        connection = self.connection
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Local to the transaction (or savepoint) that run() opened. Without JIT:
-                # compiling a count over many rows takes longer than the limit, and
-                # cannot be interrupted.
-                cursor.execute(
-                    "SELECT current_setting('statement_timeout'), current_setting('jit'), "
-                    "set_config('statement_timeout', %s, true), set_config('jit', 'off', true)",
-                    [f"{milliseconds}ms"],
-                )
-                timeout, jit = cursor.fetchone()[:2]
-            yield
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true), set_config('jit', %s, true)",
-                    [timeout, jit],
-                )
-        elif connection.vendor == "sqlite":
-            connection.ensure_connection()
-            deadline = time.monotonic() + milliseconds / 1000
-            # SQLite calls this every 1,000 virtual machine steps; True interrupts the query.
-            connection.connection.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
-            try:
-                yield
-            finally:
-                connection.connection.set_progress_handler(None, 1000)
-        else:
-            yield
-
-    @staticmethod
-    def timed_out(error: OperationalError) -> bool:
-        cause = error.__cause__
-        return type(cause).__name__ == "QueryCanceled" or "interrupted" in str(error)

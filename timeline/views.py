@@ -1,14 +1,7 @@
-import csv
 import datetime
 import json
 
-from django.db import connections
-from django.http import (
-    HttpRequest,
-    HttpResponsePermanentRedirect,
-    JsonResponse,
-    StreamingHttpResponse,
-)
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -20,6 +13,8 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
+from timeline import exports
+from timeline.errors import problem_response
 from timeline.forms import (
     ActorPages,
     ChronologyFilter,
@@ -74,11 +69,10 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
 def events_json(request: HttpRequest) -> JsonResponse:
     form = ChronologyFilter.from_request(request)
     if not form.is_valid():
-        errors = [{"parameter": name, "message": message} for name, message in form.error_list()]
-        return JsonResponse({"errors": errors}, status=400)
+        return problem_response(request, 400, form.error_list())
     matching = form.apply(Event.objects.published())
     page = chrono.Page(matching, form.cleaned_data.get("cursor"))
-    statements = chrono.statements_by_event(page.events)
+    statements = exports.statements_by_event(page.events)
     next_url = None
     if page.next_cursor:
         next_url = absolute_url(
@@ -91,7 +85,7 @@ def events_json(request: HttpRequest) -> JsonResponse:
             "count": matching.count(),
             "next": next_url,
             "results": [
-                chrono.event_as_json(request, event, statements.get(event.pk, []))
+                exports.event_as_json(request, event, statements.get(event.pk, []))
                 for event in page.events
             ],
         },
@@ -100,24 +94,21 @@ def events_json(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
-@gzip_page
 def events_csv(request: HttpRequest):
     form = ChronologyFilter.from_request(request)
     if not form.is_valid():
-        text = "\n".join(f"{name or 'query'}: {message}" for name, message in form.error_list())
-        return TemplateResponse(
-            request, "timeline/error.txt", {"text": text}, status=400, content_type="text/plain"
-        )
-    events = form.apply(Event.objects.published()).chronological().with_listing_details()
-    # The rows are read while streaming, after the 200 has gone out; make sure the
-    # database answers first, so that an outage is the designed 503, not a cut-off file.
-    connections[events.db].cursor().close()
-    response = StreamingHttpResponse(
-        chrono.csv_rows(request, events, csv.writer(chrono.Echo())),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="karabakh-timeline-events.csv"'
-    return response
+        return problem_response(request, 400, form.error_list())
+    if not form.is_filtered():
+        # Served like a static file, with its length: not compressed on the fly.
+        return exports.full_csv_response(request)
+    return filtered_csv(request, form.apply(Event.objects.published()))
+
+
+@gzip_page
+def filtered_csv(request: HttpRequest, events):
+    # The events are found before the 200 goes out, so that an outage or a filter
+    # past the time limit is the designed 503, not a cut-off file.
+    return exports.csv_response(request, events)
 
 
 def invalid_query(request, form) -> TemplateResponse:
@@ -155,7 +146,7 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
             "next": following,
             "today": datetime.date.today(),
             "permalink": absolute_url(request, event.get_absolute_url()),
-            "json_ld": json_ld(chrono.event_as_schema_org(request, event)),
+            "json_ld": json_ld(exports.event_as_schema_org(request, event)),
         },
     )
     shown = [event, *filter(None, [previous, following])]

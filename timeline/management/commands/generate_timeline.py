@@ -38,6 +38,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from timeline import exports
 from timeline.models import Actor, Event, EventActor, Origin, Place, Source, Statement
 
 PREFIX = "gen-"
@@ -207,6 +208,8 @@ class Command(BaseCommand):
                 remove_generated()
                 self.progress(f"removed {existing:,} previously generated events")
             write(plan, options["batch_size"], self.progress)
+        # bulk_create sends no signals: say the prebuilt CSV of the whole record is stale.
+        exports.mark_stale()
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(

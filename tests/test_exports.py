@@ -1,0 +1,174 @@
+"""The CSV export: cells no spreadsheet runs as formulas, a row count sent before the rows,
+and the whole published record as a prebuilt file that is never stale."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_actor, make_event, make_place, make_source
+from timeline import exports
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+FULL = reverse("timeline:events-csv")
+
+
+def body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode()
+
+
+def rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(body(response))))
+
+
+# ---------------------------------------------------------------- formulas
+
+
+@pytest.mark.parametrize("params", [{"kind": "meeting"}, {}], ids=["filtered", "full"])
+def test_no_text_cell_starts_a_formula(client, params):
+    make_event(
+        slug="formulas",
+        title='=HYPERLINK("https://example.org/?"&A1, "Click")',
+        summary="+1 and more",
+        actors=[make_actor(name="@SUM(A1:A9)")],
+        places=[make_place(name="-2+3")],
+        sources=[make_source(outlet="\tTabbed outlet"), make_source(outlet="\rReturned outlet")],
+        date_start=datetime.date(2020, 1, 1),
+    )
+    (row,) = rows(client.get(FULL, params))
+    assert row["title"] == '\'=HYPERLINK("https://example.org/?"&A1, "Click")'
+    assert row["summary"] == "'+1 and more"
+    assert row["actors"] == "'@SUM(A1:A9) (participant)"
+    assert row["places"] == "'-2+3"
+    assert row["outlets"][0] == "'"  # the cell as a whole
+    assert sorted(row["outlets"][1:].split("; ")) == ["\tTabbed outlet", "\rReturned outlet"]
+    # Numbers and dates are not text: left as they are.
+    assert row["statements"] == "0"
+    assert row["date_start"] == "2020-01-01"
+    assert row["slug"] == "formulas"
+
+
+def test_the_writer_neutralises_text_only():
+    line = exports.SafeWriter(exports.Echo()).writerow(["=1+1", "-3", -3, 0.5, "ok", "a=b"])
+    assert line == "'=1+1,'-3,-3,0.5,ok,a=b\r\n"
+
+
+# ---------------------------------------------------------------- the count before the rows
+
+
+@pytest.mark.parametrize("params", [{"kind": "meeting"}, {}], ids=["filtered", "full"])
+def test_the_row_count_comes_before_the_rows_and_equals_them(client, params):
+    for day in range(1, 4):
+        make_event(date_start=datetime.date(2021, 1, day), kind="meeting")
+    make_event(date_start=datetime.date(2021, 2, 1), kind="talks")
+    make_event(publication=Event.Publication.DRAFT, kind="meeting")
+    for _ in range(2):  # the full export streamed while it is built, then its file
+        response = client.get(FULL, params)
+        assert response.status_code == 200
+        assert int(response["X-Total-Count"]) == len(rows(response)) == (3 if params else 4)
+
+
+def test_the_rows_come_in_chronological_order_across_chunks(client, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    for day in (5, 1, 3, 2, 4):
+        make_event(slug=f"day-{day}", date_start=datetime.date(2022, 3, day))
+    slugs = [row["slug"] for row in rows(client.get(FULL, {"from": "2022"}))]
+    assert slugs == [f"day-{day}" for day in range(1, 6)]
+
+
+# ---------------------------------------------------------------- the prebuilt file
+
+
+def test_the_full_export_is_served_as_a_file_with_its_length_and_validators(client):
+    make_event(title="Talks in Brussels")
+    streamed = client.get(FULL)  # no file yet: streamed, and written as it goes
+    assert streamed.streaming
+    assert "Content-Length" not in streamed
+    text = body(streamed)
+    served = client.get(FULL)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "text/csv; charset=utf-8"
+    assert served["Content-Disposition"] == 'attachment; filename="karabakh-timeline-events.csv"'
+    assert body(served) == text
+    assert int(served["Content-Length"]) == len(text.encode())
+    assert served["ETag"]
+    assert served["Last-Modified"]
+    assert "Content-Encoding" not in served  # not compressed on the fly, which loses its length
+    again = client.get(FULL, headers={"If-None-Match": served["ETag"]})
+    assert again.status_code == 304
+    since = client.get(FULL, headers={"If-Modified-Since": served["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_a_filtered_export_is_compressed(client):
+    make_event(kind="meeting")
+    response = client.get(FULL, {"kind": "meeting"}, headers={"Accept-Encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+
+
+def test_a_published_event_is_in_the_full_export_at_once(client, editor_client):
+    make_event(title="Already there")
+    client.get(FULL).getvalue()
+    assert client.get(FULL).has_header("Content-Length")  # the file
+    draft = make_event(title="Just published", publication=Event.Publication.DRAFT)
+    draft.publication = Event.Publication.PUBLISHED
+    draft.save()
+    assert "Just published" in body(client.get(FULL))
+
+
+def test_a_change_marks_the_file_stale_once_more_when_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        event = make_event()
+        event.title = "Renamed"
+        event.save()
+        event.places.set([make_place()])
+    assert callbacks == [exports.mark_stale]  # once, however many changes
+    before = exports.current_version()
+    callbacks[0]()
+    assert exports.current_version() != before
+
+
+def test_a_file_read_before_a_change_is_not_served_after_it(client, rf):
+    make_event(title="Old title")
+    version = exports.current_version()
+    ids = exports.matching_ids(Event.objects.published())
+    build = exports._written(exports.csv_text(rf.get("/"), ids, "default"), version, len(ids))
+    assert "Old title" in next(build) + next(build)  # the header and the one chunk: all read
+    Event.objects.update(title="New title")  # a change (without signals)...
+    exports.mark_stale()  # ...and its commit, before the build is done
+    for _ in build:
+        pass
+    assert exports._prebuilt(version) is None  # not published: a change came meanwhile
+    assert "New title" in body(client.get(FULL))
+
+
+def test_only_one_process_builds_the_file_the_others_stream(client):
+    make_event()
+    with exports._build_lock() as building:
+        assert building
+        response = client.get(FULL)
+        assert response.streaming
+        assert "Content-Length" not in response
+        body(response)
+    assert exports._prebuilt(exports.current_version()) is None
+    client.get(FULL).getvalue()
+    assert exports._prebuilt(exports.current_version()) is not None
+
+
+def test_a_reader_who_leaves_half_way_leaves_no_file(client, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 1)
+    for day in range(1, 4):
+        make_event(date_start=datetime.date(2021, 1, day))
+    response = client.get(FULL)
+    pieces = iter(response.streaming_content)
+    next(pieces)
+    response.close()
+    assert exports._prebuilt(exports.current_version()) is None
+    assert not list(exports.exports_root().glob(".events-*"))

@@ -1,0 +1,449 @@
+"""The timeline's events in forms to take away: the JSON and CSV exports and the
+schema.org data of an event's page.
+
+A filtered CSV is streamed. Its events are found, and counted for the
+``X-Total-Count`` header, before the first byte goes out, under the time limit of
+public requests; their rows are then read by id, a chunk at a time, each chunk's
+queries under that limit too. A client can tell a complete file from a cut one by
+counting its rows.
+
+The CSV of the whole published record (no filter) is a file, built once after
+each change and served like a static file, with its Content-Length, an ETag and
+Last-Modified: at 100,000 events it is tens of megabytes that no reader should
+wait for a worker to compute. Any change to the timeline's records marks it stale
+(a new version, on disk and in a shared cache); the next request for it then
+streams the rows as a filtered export does and, if no other process is already
+doing so, writes them to a new file as it goes, published under the version it
+was read at once complete. No request waits for a build, and a file read before
+a change is never served after it.
+"""
+
+import contextlib
+import csv
+import fcntl
+import json
+import os
+import secrets
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, router, transaction
+from django.db.models import Count, F
+from django.db.models.expressions import RawSQL
+from django.http import FileResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+from timeline.links import absolute_url
+from timeline.models import Event, EventActor, Source, Statement, format_date_range
+from timeline.timelimits import query_time_limit
+
+# ---------------------------------------------------------------- schema.org
+
+
+def event_as_schema_org(request, event) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary,
+        "startDate": event.date_start.isoformat(),
+        "url": absolute_url(request, event.get_absolute_url()),
+        "eventStatus": "https://schema.org/EventScheduled"
+        if event.is_planned
+        else "https://schema.org/EventCompleted",
+        "location": [{"@type": "Place", "name": place.name} for place in event.places.all()],
+        "subjectOf": [
+            {
+                "@type": "NewsArticle",
+                "headline": source.headline or source.slug,
+                "publisher": source.outlet or None,
+                "datePublished": source.published.isoformat() if source.published else None,
+                "url": absolute_url(request, source.get_absolute_url()),
+            }
+            for source in event.sources.all()
+        ],
+    }
+    if event.date_end:
+        data["endDate"] = event.date_end.isoformat()
+    return data
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def statements_by_event(events) -> dict[int, list]:
+    statements = (
+        Statement.objects.about(events).select_related("speaker", "source").in_source_order()
+    )
+    grouped = defaultdict(list)
+    for statement in statements:
+        grouped[statement.event_id].append(statement)
+    return grouped
+
+
+def event_as_json(request, event, statements) -> dict:
+    return {
+        "slug": event.slug,
+        "url": absolute_url(request, event.get_absolute_url()),
+        "title": event.title,
+        "summary": event.summary,
+        "kind": event.kind,
+        "status": event.status,
+        "date_start": event.date_start.isoformat(),
+        "date_end": event.date_end.isoformat() if event.date_end else None,
+        "date_precision": event.date_precision,
+        "date_display": event.date_display,
+        "actors": [
+            {"slug": role.actor.slug, "name": role.actor.name, "role": role.role}
+            for role in event.roles.all()
+        ],
+        "places": [{"slug": place.slug, "name": place.name} for place in event.places.all()],
+        "sources": [
+            {
+                "slug": source.slug,
+                "outlet": source.outlet,
+                "headline": source.headline,
+                "published": source.published.isoformat() if source.published else None,
+                "origin": source.origin,
+                "url": absolute_url(request, source.get_absolute_url()),
+            }
+            for source in event.sources.all()
+        ],
+        "statements": [
+            {
+                "speaker": {"slug": s.speaker.slug, "name": s.speaker.name},
+                "text": s.text,
+                "mode": s.mode,
+                "speech_act": s.speech_act,
+                "source": s.source.slug,
+            }
+            for s in statements
+        ],
+    }
+
+
+# ---------------------------------------------------------------- CSV
+
+CSV_HEADER = [
+    "slug", "url", "title", "summary", "kind", "status", "date_start", "date_end",
+    "date_precision", "date_display", "actors", "places", "outlets", "sources", "statements",
+]  # fmt: skip
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+CSV_FILENAME = "karabakh-timeline-events.csv"
+# Events whose rows are read and written together: four small queries per chunk.
+CHUNK_SIZE = 1000
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Echo:
+    """A file-like object whose write() hands back what it was given, for streaming CSV."""
+
+    def write(self, value):
+        return value
+
+
+class SafeWriter:
+    """A csv.writer whose text cells no spreadsheet runs as a formula: a text cell that
+    starts like one (a title "=HYPERLINK(...)") gets a leading ', as OWASP advises for
+    CSV injection. Numbers and dates are left alone: they are not text cells."""
+
+    def __init__(self, file):
+        self.writer = csv.writer(file)
+
+    def writerow(self, row):
+        return self.writer.writerow(
+            ["'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+             for cell in row]
+        )  # fmt: skip
+
+
+def page_url(request, name: str):
+    """slug -> the absolute URL of page ``name`` for that slug, reversed once, not per row."""
+    marker = "slug"
+    before, _, after = reverse(name, kwargs={"slug": marker}).rpartition(marker)
+    base = absolute_url(request, before)
+    return lambda slug: f"{base}{slug}{after}"
+
+
+def matching_ids(events) -> list[int]:
+    """The ids of ``events``, in chronological order: the filter's work, done once."""
+    return list(events.chronological().values_list("pk", flat=True))
+
+
+def csv_rows(request, ids: list[int], using: str):
+    """The CSV rows of the events ``ids``, in that order (one missing since is left out)."""
+    event_url = page_url(request, "timeline:event")
+    outlet_labels: dict[str, str] = {}
+    for start in range(0, len(ids), CHUNK_SIZE):
+        chunk = ids[start : start + CHUNK_SIZE]
+        listed = _listed(chunk, using)
+        with query_time_limit(using):
+            events = {row[0]: row for row in _event_fields(listed, using)}
+            roles = _grouped(
+                EventActor.objects.using(using)
+                .filter(event_id__in=listed)
+                .order_by("role", "actor__name")
+                .values_list("event_id", "actor__name", "role")
+            )
+            places = _grouped(
+                Event.places.through.objects.using(using)
+                .filter(event_id__in=listed)
+                .order_by("place__name", "place_id")
+                .values_list("event_id", "place__name")
+            )
+            sources = _grouped(
+                Event.sources.through.objects.using(using)
+                .filter(event_id__in=listed)
+                .order_by(F("source__published").asc(nulls_first=True), "source__slug")
+                .values_list("event_id", "source__outlet", "source__slug")
+            )
+            statements = dict(
+                Statement.objects.using(using)
+                .filter(event_id__in=listed)
+                .order_by()
+                .values("event_id")
+                .annotate(n=Count("pk"))
+                .values_list("event_id", "n")
+            )
+        for pk in chunk:
+            if pk not in events:
+                continue
+            _, slug, title, summary, kind, status, start_date, end_date, precision = events[pk]
+            linked = sources.get(pk, [])
+            for outlet, _ in linked:
+                if outlet not in outlet_labels:
+                    outlet_labels[outlet] = Source(outlet=outlet).outlet_label
+            yield [
+                slug,
+                event_url(slug),
+                title,
+                summary,
+                kind,
+                status,
+                start_date,
+                end_date or "",
+                precision,
+                format_date_range(start_date, end_date, precision),
+                "; ".join(f"{name} ({role})" for name, role in roles.get(pk, [])),
+                "; ".join(name for (name,) in places.get(pk, [])),
+                "; ".join(outlet_labels[outlet] for outlet, _ in linked),
+                "; ".join(source for _, source in linked),
+                statements.get(pk, 0),
+            ]
+
+
+EVENT_FIELDS = [
+    "pk", "slug", "title", "summary", "kind", "status", "date_start", "date_end", "date_precision",
+]  # fmt: skip
+
+
+def _listed(ids: list[int], using: str) -> RawSQL:
+    """``ids`` as one query parameter (an array, a JSON list), not one per id: a thousand
+    parameters take longer to send and to parse than the rows they ask for."""
+    if connections[using].vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+def _event_fields(ids, using):
+    return Event.objects.using(using).filter(pk__in=ids).order_by().values_list(*EVENT_FIELDS)
+
+
+def _grouped(rows) -> dict[int, list[tuple]]:
+    """(event id, *values) rows as lists of values by event id, in the rows' order."""
+    grouped = defaultdict(list)
+    for event_id, *values in rows:
+        grouped[event_id].append(tuple(values))
+    return grouped
+
+
+def csv_text(request, ids: list[int], using: str):
+    """The CSV file of the events ``ids``: its header, then a piece per chunk of events."""
+    writer = SafeWriter(Echo())
+    yield writer.writerow(CSV_HEADER)
+    piece = []
+    for row in csv_rows(request, ids, using):
+        piece.append(writer.writerow(row))
+        if len(piece) == CHUNK_SIZE:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
+
+
+def streamed_csv(text, rows: int) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(text, content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
+    # Counted before the first byte: a client can tell a complete file from a cut one.
+    response["X-Total-Count"] = str(rows)
+    return response
+
+
+def csv_response(request, events) -> StreamingHttpResponse:
+    """The CSV of the (filtered) ``events``, streamed."""
+    ids = matching_ids(events)
+    return streamed_csv(csv_text(request, ids, events.db), len(ids))
+
+
+# ---------------------------------------------------------------- the whole record, prebuilt
+
+VERSION_FILE = "version"
+VERSION_KEY = "exports:version"
+
+
+def exports_root() -> Path:
+    root = Path(settings.EXPORTS_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def shared_cache() -> bool:
+    """Whether every process, on every app server, sees the same cache (Redis)."""
+    return "RedisCache" in settings.CACHES["default"]["BACKEND"]
+
+
+def _write_atomically(path: Path, text: str):
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def current_version() -> str:
+    """The version of the published record the prebuilt file must have been read at:
+    on disk (seen by every process of this machine) and, with a shared cache, in it
+    (seen by every app server)."""
+    path = exports_root() / VERSION_FILE
+    try:
+        version = path.read_text()
+    except FileNotFoundError:
+        version = secrets.token_hex(8)
+        _write_atomically(path, version)
+    if shared_cache():
+        shared = cache.get(VERSION_KEY)
+        if shared is None:
+            cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+            shared = cache.get(VERSION_KEY, "")
+        version = f"{version}-{shared}"
+    return version
+
+
+def mark_stale():
+    """A change to the record: whatever file was read before it is out of date."""
+    _write_atomically(exports_root() / VERSION_FILE, secrets.token_hex(8))
+    if shared_cache():
+        cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+
+def timeline_changed(using=None, **kwargs):
+    """Signal receiver: a record changed. Stale now (for this transaction's own reads)
+    and again once the transaction commits: a file read by another process between the
+    two has the old records under the first new version, and the second retires it."""
+    mark_stale()
+    connection = transaction.get_connection(using)
+    pending = (callback for _, callback, _ in connection.run_on_commit)
+    if connection.in_atomic_block and mark_stale not in pending:
+        transaction.on_commit(mark_stale, using=using)
+
+
+def _prebuilt(version: str) -> tuple[Path, int] | None:
+    """The file of the whole record at ``version`` and its rows, if it has been built."""
+    for path in exports_root().glob(f"events-{version}-*.csv"):
+        return path, int(path.stem.rpartition("-")[2])
+    return None
+
+
+@contextlib.contextmanager
+def _build_lock():
+    """Whether this process may build the file now (no other process is)."""
+    with open(exports_root() / "build.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _written(text, version: str, rows: int):
+    """``text``, passed on while it is written to the file of the whole record at
+    ``version``; the file is published only once complete, and only if no change
+    came meanwhile. A reader who leaves half way leaves no file."""
+    root = exports_root()
+    with _build_lock() as building:
+        if not building:
+            yield from text
+            return
+        temporary = root / f".events-{version}-{secrets.token_hex(6)}.csv"
+        try:
+            with temporary.open("w", encoding="utf-8", newline="") as file:
+                for piece in text:
+                    file.write(piece)
+                    yield piece
+            if current_version() == version:
+                final = root / f"events-{version}-{rows}.csv"
+                os.replace(temporary, final)
+                for old in root.glob("events-*.csv"):  # a reader still sending one keeps it open
+                    if old != final:
+                        old.unlink(missing_ok=True)
+                forget_unfinished()
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+def full_export_events():
+    """Every published event, read from the primary database: a file read from a replica
+    that lags behind a change would keep its old rows under the new version."""
+    return Event.objects.using(router.db_for_write(Event)).published()
+
+
+def build_full_export(request) -> Path | None:
+    """Build the file of the whole published record now, unless it is up to date or
+    another process is building it; the file, if there is one."""
+    version = current_version()
+    if _prebuilt(version) is None:
+        events = full_export_events()
+        with query_time_limit(events.db):
+            ids = matching_ids(events)
+        for _ in _written(csv_text(request, ids, events.db), version, len(ids)):
+            pass
+    found = _prebuilt(version)
+    return found[0] if found else None
+
+
+def full_csv_response(request):
+    """The CSV of every published event: the prebuilt file when it is up to date, else
+    the rows streamed (and written to a new file as they go)."""
+    version = current_version()
+    found = _prebuilt(version)
+    if found is None:
+        events = full_export_events()
+        with query_time_limit(events.db):
+            ids = matching_ids(events)
+        text = _written(csv_text(request, ids, events.db), version, len(ids))
+        return streamed_csv(text, len(ids))
+    path, rows = found
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=CSV_FILENAME, content_type=CSV_CONTENT_TYPE
+    )
+    response["ETag"] = f'"{version}-{rows}"'
+    response["Last-Modified"] = http_date(path.stat().st_mtime)
+    response["X-Total-Count"] = str(rows)
+    patch_cache_control(response, public=True, no_cache=True)
+    return response
+
+
+def forget_unfinished(max_age_seconds: int = 3600):
+    """Remove what builds that died half way (a killed worker) left behind."""
+    for leftover in exports_root().glob(".events-*.csv"):
+        with contextlib.suppress(FileNotFoundError):
+            if time.time() - leftover.stat().st_mtime > max_age_seconds:
+                leftover.unlink()
