@@ -2,26 +2,21 @@
 
 Every change is recorded by django-simple-history (who, when, field by field,
 with a way back); the rules the editors cannot break live on the models and
-are reported here as form errors.
+are reported here as form errors. What guards every page of it against bad
+input is in ``timeline.admin_guards``.
 """
 
 import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers, widgets
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ERROR_FLAG
-from django.core.exceptions import ValidationError
-from django.db import DataError, router, transaction
+from django.db import router, transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
-from timeline.admin_site import SEARCH_MAX_LENGTH
+from timeline.admin_guards import EditGuardForm, GuardedAdmin, SafeAutocomplete, version_or_404
 from timeline.history import lists_in, m2m_fields
 from timeline.models import (
     Actor,
@@ -35,192 +30,16 @@ from timeline.models import (
 )
 
 
-def newest_version(obj):
-    """The newest history record of ``obj``: the version an editor sees when they open it."""
-    return obj.history.order_by("-history_id").select_related("history_user").first()
-
-
-class EditGuardForm(forms.ModelForm):
-    """Refuses to save over a change someone else saved after this form was opened.
-
-    The form remembers the version it showed; on save, the record is locked (for
-    the admin's transaction) and its version compared. The editor's input stays
-    in the form, so nothing they typed is lost.
-    """
-
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and (version := newest_version(self.instance)):
-            self.fields["seen_version"].initial = version.history_id
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            model = type(self.instance)
-            model._default_manager.select_for_update().filter(pk=self.instance.pk).exists()
-            latest = newest_version(self.instance)
-            if latest and latest.history_id != cleaned.get("seen_version"):
-                who = latest.history_user or "someone"
-                when = latest.history_date.strftime("%d %B %Y, %H:%M UTC")
-                raise forms.ValidationError(
-                    f"{who} saved a change to this record ({when}) after you opened it, so "
-                    "yours was not saved over theirs. Your edits are still in the form below: "
-                    "open the record again in another tab (its History shows what changed), "
-                    "then make your changes there.",
-                    code="stale",
-                )
-        return cleaned
-
-
-def possible_id(field, value) -> bool:
-    """Whether ``value`` could be a value of ``field`` (an id column) at all."""
-    try:
-        value = field.to_python(value)
-    except ValidationError:
-        return False
-    return not isinstance(value, int) or -(2**63) <= value < 2**63
-
-
-class RedrawsRefusedIds:
-    """Django's autocomplete widgets look up every value the form was given to show it
-    again; "abc" or a twenty-digit number in a field of ids then crashes that query,
-    though the field has already refused the value with an error that names it. These
-    show again only the values that could be ids."""
-
-    def optgroups(self, name, value, attr=None):
-        remote = self.field.remote_field
-        target = remote.model._meta.get_field(
-            getattr(remote, "field_name", None) or remote.model._meta.pk.name
-        )
-        return super().optgroups(name, [v for v in value if possible_id(target, v)], attr)
-
-
-class AutocompleteSelect(RedrawsRefusedIds, widgets.AutocompleteSelect):
-    pass
-
-
-class AutocompleteSelectMultiple(RedrawsRefusedIds, widgets.AutocompleteSelectMultiple):
-    pass
-
-
-class IdsField(forms.ModelMultipleChoiceField):
-    """A list of records by id that names a value which is no id at all as invalid, as
-    Django's does for most, rather than crash on one too large for the database."""
-
-    def _check_values(self, value):
-        model = self.queryset.model
-        target = model._meta.get_field(self.to_field_name or model._meta.pk.name)
-        for item in value if isinstance(value, list | tuple) else []:
-            if not possible_id(target, item):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": item},
-                )
-        return super()._check_values(value)
-
-
-class SafeAutocomplete:
-    """For a ModelAdmin or an inline: its autocomplete fields use the widgets above, and
-    its lists of records the field above."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = AutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        kwargs.setdefault("form_class", IdsField)
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = AutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class TimelineAdmin(SafeAutocomplete, SimpleHistoryAdmin):
-    """The admin of every timeline record: its history, with a revert that restores the
-    version's lists too and runs atomically like Django's change view (the record and
-    its related rows are saved together, and the edit guard's lock needs a
-    transaction); and bad input in its addresses (ids, filters, searches, actions)
-    answered with a 404, a 400 or a message instead of a server error."""
-
-    form = EditGuardForm
-
-    def lookup_allowed(self, lookup, value, request):
-        # Regular expressions typed into an address are errors in the database (or
-        # slow ones), never a filter an editor needs: refused with a 400.
-        if lookup.endswith("regex"):
-            return False
-        return super().lookup_allowed(lookup, value, request)
-
-    def get_search_results(self, request, queryset, search_term):
-        if len(search_term) > SEARCH_MAX_LENGTH:  # (autocomplete stops such searches first)
-            self.message_user(
-                request,
-                f"Searches are limited to {SEARCH_MAX_LENGTH} characters: "
-                f"yours had {len(search_term)}, so nothing was searched.",
-                messages.WARNING,
-            )
-            return queryset.none(), False
-        return super().get_search_results(request, queryset, search_term)
-
-    def get_changelist_instance(self, request):
-        # Django builds the date links (the year after 9999) and counts the list here;
-        # a value it cannot use there is a bad filter, like any other.
-        try:
-            return super().get_changelist_instance(request)
-        except (ValueError, OverflowError, DataError) as error:
-            raise IncorrectLookupParameters(error) from error
-
-    def response_action(self, request, queryset, **kwargs):
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if not all(possible_id(self.model._meta.pk, value) for value in selected):
-            self.message_user(
-                request,
-                "The items chosen for that action were not records of this list, "
-                "so nothing was done.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_action(request, queryset, **kwargs)
-
-    def changelist_view(self, request, extra_context=None):
-        # The admin answers a filter value it cannot use (?year=abc) by sending the
-        # editor to the list with only this flag: say so rather than show the whole
-        # list as if it were the filtered one.
-        if list(request.GET) == [ERROR_FLAG]:
-            self.message_user(
-                request,
-                "A filter in that address had a value that is not one of its choices, "
-                "so the whole list is shown.",
-                messages.WARNING,
-            )
-        return super().changelist_view(request, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        try:  # an id that is not one (not a number) is no such record, not a server error
-            self.model._meta.pk.to_python(unquote(object_id))
-        except ValidationError:
-            raise Http404("No such record.") from None
-        return super().history_view(request, object_id, extra_context)
+class TimelineAdmin(GuardedAdmin):
+    """The admin of every timeline record: guarded against bad input, with a history
+    whose revert restores the version's lists too and runs atomically like Django's
+    change view (the record and its related rows are saved together, and the edit
+    guard's lock needs a transaction)."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The version is looked up here, so that an address with no such version (or
-        # not a number) is a 404, and its lists can go into the revert form.
-        try:
-            version = self.model.history.filter(
-                **{self.model._meta.pk.attname: unquote(object_id), "history_id": version_id}
-            ).first()
-        except (ValueError, ValidationError):
-            version = None
-        if version is None:
-            raise Http404("No such version of this record.")
-        request.reverting_to = version
+        # The version is looked up here (an address with no such version is a 404), so
+        # that its lists can go into the revert form.
+        request.reverting_to = version_or_404(self.model, object_id, version_id)
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
