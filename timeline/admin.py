@@ -11,6 +11,7 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -118,9 +119,10 @@ class EventAdminForm(EditGuardForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("publication") == Event.Publication.PUBLISHED:
-            problem = self.instance.publication_problem(cleaned.get("sources", []))
-            if problem:
-                self.add_error("publication", problem)
+            try:
+                self.instance.validate_publication(cleaned.get("sources", []))
+            except ValidationError as error:
+                self.add_error(None, error)  # on the field the model names
         return cleaned
 
 
@@ -232,14 +234,12 @@ class EventAdmin(TimelineAdmin):
         for event in queryset.prefetch_related("sources"):
             if event.is_published:
                 continue
-            if event.publication_problem():
+            try:
+                event.publish(by=request.user)
+            except ValidationError:
                 refused.append(event)
-                continue
-            event.publication = Event.Publication.PUBLISHED
-            event._change_reason = "Published"
-            event._history_user = request.user
-            event.save(update_fields=["publication", "updated"])
-            published.append(event)
+            else:
+                published.append(event)
         if published:
             self.message_user(request, f"Published {len(published)} event(s).", messages.SUCCESS)
         if refused:
@@ -257,10 +257,7 @@ class EventAdmin(TimelineAdmin):
     def unpublish(self, request, queryset):
         count = 0
         for event in queryset.filter(publication=Event.Publication.PUBLISHED):
-            event.publication = Event.Publication.DRAFT
-            event._change_reason = "Unpublished"
-            event._history_user = request.user
-            event.save(update_fields=["publication", "updated"])
+            event.unpublish(by=request.user)
             count += 1
         self.message_user(request, f"Unpublished {count} event(s).", messages.SUCCESS)
 

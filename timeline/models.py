@@ -3,7 +3,7 @@ they report and the statements they carry.
 
 Every rule the editorial guide sets for the data lives here, as a database
 constraint where the database can say it and in ``clean()`` where it cannot (or,
-for a deletion, in a check before it).
+for a deletion, in a check before it; for publishing, in ``Event.publish()``).
 """
 
 import calendar
@@ -385,11 +385,31 @@ class Event(models.Model):
     def date_display(self) -> str:
         return format_date_range(self.date_start, self.date_end, self.date_precision)
 
-    def publication_problem(self, sources=None) -> str:
-        """Why the event cannot be published with ``sources`` (default: its own), or ''."""
+    def validate_publication(self, sources=None):
+        """Refuses, with a ValidationError on ``publication``, an event that would be
+        published citing no source: with ``sources`` (a form's, not saved yet), or by
+        default its own."""
         if sources is None:
             sources = self.sources.all() if self.pk else []
-        return "" if len(sources) else UNSOURCED
+        if not len(sources):
+            raise ValidationError({"publication": UNSOURCED})
+
+    def publish(self, *, by):
+        """Make the event public, recorded in its history as "Published" by ``by`` (the
+        user, as the admin records who made any change). Refused as in
+        ``validate_publication`` while it cites no source."""
+        self.validate_publication()
+        self._save_publication(self.Publication.PUBLISHED, "Published", by)
+
+    def unpublish(self, *, by):
+        """Take the event back to draft, recorded in its history as "Unpublished" by ``by``."""
+        self._save_publication(self.Publication.DRAFT, "Unpublished", by)
+
+    def _save_publication(self, publication, reason, user):
+        self.publication = publication
+        self._change_reason = reason
+        self._history_user = user
+        self.save(update_fields=["publication", "updated"])
 
     def clean(self):
         errors = {}
