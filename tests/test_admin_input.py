@@ -75,6 +75,16 @@ def test_a_date_link_past_the_last_year_is_a_bad_filter(editor_client, model, qu
     assert "not one of its choices, so the whole list is shown" in response.content.decode()
 
 
+@pytest.mark.parametrize("query", ["year=abc", "year=99999999999999999999", "sourcing=zzz"])
+def test_a_filter_value_the_event_list_cannot_use_is_named_as_such(editor_client, query):
+    make_event(title="Any event")
+    response = editor_client.get(f"{admin_url(Event, 'changelist')}?{query}", follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "not one of its choices, so the whole list is shown" in page
+    assert "Any event" in page
+
+
 @pytest.mark.parametrize("model", [Event, Actor, Place, Source, Statement])
 def test_a_search_too_long_to_run_is_refused_with_a_warning(editor_client, model):
     response = editor_client.get(admin_url(model, "changelist"), {"q": "x" * 60_000})
@@ -96,6 +106,18 @@ def test_an_autocomplete_search_too_long_to_run_finds_nothing(editor_client):
 def test_a_regular_expression_typed_into_a_list_address_is_a_400(editor_client, model):
     response = editor_client.get(f"{admin_url(model, 'changelist')}?slug__regex=(")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("version", ["999999", "not-a-number"])
+def test_an_address_with_no_such_version_is_a_404(editor_client, version):
+    event = make_event()
+    revert_url = admin_url(Event, "simple_history", event.pk, 1).replace("/1/", f"/{version}/")
+    assert editor_client.get(revert_url).status_code == 404
+
+
+@pytest.mark.parametrize("record", ["999999", "not-a-number"])
+def test_the_history_of_no_such_record_is_a_404(editor_client, record):
+    assert editor_client.get(admin_url(Event, "history", record)).status_code == 404
 
 
 def test_autocomplete_refuses_the_reverse_side_of_a_relation(editor_client):
