@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from timeline.fixtures import fixture_names
-from timeline.models import Actor, Event, EventActor, Place, Source, Statement, is_inside_quotation
+from timeline.models import Actor, Event, EventActor, Place, Source, Statement
+from timeline.passages import is_inside_quotation
 
 # Every test reads the real timeline, loaded once for them all.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_timeline")]

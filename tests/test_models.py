@@ -14,8 +14,8 @@ from timeline.models import (
     Place,
     Source,
     Statement,
-    closest_passage,
 )
+from timeline.passages import closest_passage
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

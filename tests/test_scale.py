@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
+from timeline.dates import precision_problem
 from timeline.models import (
     Actor,
     Event,
@@ -18,9 +19,8 @@ from timeline.models import (
     Place,
     Source,
     Statement,
-    is_inside_quotation,
-    precision_problem,
 )
+from timeline.passages import is_inside_quotation
 from timeline.timelimits import TimeBudget
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import calendar
 import datetime
 import re
 
@@ -11,30 +10,13 @@ from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.http import QueryDict
 
+from timeline.dates import parse_period
 from timeline.models import Actor, Event, Origin, Place
 
-PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 SLUG_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
 SINGLE_VALUED = ("q", "from", "to", "cursor")
 MULTI_VALUED = ("actor", "place", "kind", "origin")
 PARAMETERS = SINGLE_VALUED + MULTI_VALUED
-
-
-def parse_period(value: str, *, end: bool) -> datetime.date:
-    """'2022', '2022-09' or '2022-09-13' as the first day (or, with ``end``, the last day)."""
-    match = PERIOD_PATTERN.match(value)
-    if not match:
-        raise ValidationError("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD.", code="format")
-    year, month, day = match.groups()
-    try:
-        if day:
-            return datetime.date(int(year), int(month), int(day))
-        if month:
-            last = calendar.monthrange(int(year), int(month))[1] if end else 1
-            return datetime.date(int(year), int(month), last)
-        return datetime.date(int(year), 12, 31) if end else datetime.date(int(year), 1, 1)
-    except (ValueError, calendar.IllegalMonthError) as error:
-        raise ValidationError(f"{value} is not a real date.", code="invalid") from error
 
 
 class PeriodField(forms.Field):

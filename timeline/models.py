@@ -6,10 +6,6 @@ constraint where the database can say it and in ``clean()`` where it cannot (or,
 for a deletion, in a check before it; for publishing, in ``Event.publish()``).
 """
 
-import calendar
-import datetime
-import difflib
-
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, Q
@@ -18,6 +14,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from timeline.dates import Precision, format_date_range, precision_problem
+from timeline.passages import closest_passage, is_inside_quotation
 from timeline.querysets import (
     ActorQuerySet,
     EventQuerySet,
@@ -26,7 +24,6 @@ from timeline.querysets import (
     StatementQuerySet,
 )
 
-QUOTE_MARKS = {'"': '"', "“": "”", "«": "»"}
 UNSOURCED = "An event cannot be published without at least one source: add one, or keep it a draft."
 # The shortest statement: two characters ("No"). The fixtures' shortest has thirteen; a
 # single character is a slip of the mouse, not something anyone said.
@@ -301,11 +298,7 @@ class Event(models.Model):
         HAPPENED = "happened", "Happened"
         PLANNED = "planned", "Planned"
 
-    class Precision(models.TextChoices):
-        DAY = "day", "Day"
-        MONTH = "month", "Month"
-        YEAR = "year", "Year"
-        APPROXIMATE = "approximate", "Approximate"
+    Precision = Precision
 
     class Publication(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -649,113 +642,3 @@ def refuse_to_unsource_published_events(sender, instance, using, origin=None, **
         raise ProtectedError(
             f"“{instance}” cannot be deleted. {unsourcing_message(events)}", events
         )
-
-
-def is_inside_quotation(text: str, start: int, end: int) -> bool:
-    """True when text[start:end] lies between an opening quotation mark and the closing
-    mark that answers it: inside one quotation, never running past its end into the text
-    around it (or into the next quotation)."""
-    before, passage, after = text[:start], text[start:end], text[end:]
-    for opening, closing in QUOTE_MARKS.items():
-        if closing in passage:
-            continue  # the quotation it starts in closes inside it
-        if opening == closing:
-            if before.count(opening) % 2 == 1 and closing in after:
-                return True
-            continue
-        opened = before.rfind(opening) > before.rfind(closing)
-        next_close, next_open = after.find(closing), after.find(opening)
-        if opened and next_close >= 0 and (next_open < 0 or next_close < next_open):
-            return True
-    return False
-
-
-# How much of a typed passage the closest-passage hint compares: enough to find a
-# misquote's place, and small enough that a long one is answered in well under a
-# second (comparing whole long texts takes minutes, past any server's timeout).
-HINT_SPAN = 300
-
-
-def closest_passage(haystack: str, needle: str) -> str:
-    """The stretch of ``haystack`` most like ``needle``, to help an editor fix a misquote.
-
-    A long ``needle`` is placed by its first ``HINT_SPAN`` characters and ended by
-    its last ones, so the work stays bounded whatever its length."""
-    if not haystack or not needle:
-        return ""
-    head, tail = needle[:HINT_SPAN], needle[-HINT_SPAN:]
-    matcher = difflib.SequenceMatcher(None, haystack, head, autojunk=False)
-    block = matcher.find_longest_match(0, len(haystack), 0, len(head))
-    if block.size == 0:
-        return ""
-    guess = max(0, block.a - block.b)
-
-    def likeness(candidate: str, typed: str) -> float:
-        return difflib.SequenceMatcher(None, candidate, typed, autojunk=False).ratio()
-
-    # First slide a window of the typed length around the best match, then
-    # stretch or shrink its end: a misquote often adds or drops a few letters.
-    size = len(needle)
-    starts = range(max(0, guess - 20), min(len(haystack), guess + 21))
-    start = max(starts, key=lambda s: likeness(haystack[s : s + len(head)], head))
-    if likeness(haystack[start : start + len(head)], head) < 0.5:
-        return ""  # nothing in the source is much like it: no hint beats a misleading one
-    ends = range(start + max(1, size - 20), min(len(haystack), start + size + 20) + 1)
-
-    def ending_at(e: int) -> str:  # what the typed passage's end is compared with
-        return haystack[start:e] if size <= HINT_SPAN else haystack[max(start, e - len(tail)) : e]
-
-    end = max(
-        ends, key=lambda e: likeness(ending_at(e), tail), default=min(len(haystack), start + size)
-    )
-    return haystack[start:end]
-
-
-def precision_problem(start: datetime.date, end: datetime.date | None, precision: str) -> str:
-    """What is wrong with dates given at a precision, or an empty string."""
-    P = Event.Precision
-    if precision == P.MONTH:
-        if start.day != 1:
-            return "At month precision the start date is the 1st of its month."
-        if end and end.day != calendar.monthrange(end.year, end.month)[1]:
-            return "At month precision the end date is the last day of its month."
-    if precision == P.YEAR:
-        if (start.month, start.day) != (1, 1):
-            return "At year precision the start date is 1 January."
-        if end and (end.month, end.day) != (12, 31):
-            return "At year precision the end date is 31 December."
-    return ""
-
-
-def format_date(value: datetime.date, precision: str) -> str:
-    if precision == Event.Precision.YEAR:
-        return str(value.year)
-    if precision == Event.Precision.MONTH:
-        return f"{calendar.month_name[value.month]} {value.year}"
-    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
-
-
-def format_date_range(start: datetime.date, end: datetime.date | None, precision: str) -> str:
-    """A date as honest as its precision: '13 September 2022', 'September 2020', '1991',
-    '13–14 September 2022', 'c. May 2023', 'late 1980s'."""
-    if precision == Event.Precision.APPROXIMATE:
-        if end and end.year != start.year:
-            if start.year // 10 == end.year // 10:
-                part = {0: "early", 1: "early", 2: "early", 3: "early"}.get(start.year % 10)
-                part = part or ("mid" if start.year % 10 < 7 else "late")
-                return f"{part} {start.year // 10 * 10}s"
-            return f"c. {start.year}–{end.year}"
-        if end and end != start and (end.month, end.year) == (start.month, start.year):
-            return f"c. {start.day}–{end.day} {calendar.month_name[start.month]} {start.year}"
-        return f"c. {calendar.month_name[start.month]} {start.year}"
-    first = format_date(start, precision)
-    if not end or end == start:
-        return first
-    last = format_date(end, precision)
-    if first == last:
-        return first
-    if precision == Event.Precision.DAY and (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{last}"
-    if precision == Event.Precision.MONTH and start.year == end.year:
-        return f"{calendar.month_name[start.month]}–{last}"
-    return f"{first} – {last}"
