@@ -1,52 +1,33 @@
 """The settings module's promises, checked in a fresh interpreter each time."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 
+from tests.fresh_interpreter import PRODUCTION, run_python
+
 
 def load_settings(**env):
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL"}
-    }
-    environment.update(env)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import karabakh.settings as s; print(s.DATABASES['default']['ENGINE'])",
-        ],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_python(
+        "-c", "import karabakh.settings as s; print(s.DATABASES['default']['ENGINE'])", **env
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = load_settings(DEBUG="false", ALLOWED_HOSTS="example.org")
+@pytest.mark.parametrize(
+    "key",
+    [None, settings.DEVELOPMENT_SECRET_KEY, "k" * 49],
+    ids=["unset", "the public development key", "too short"],
+)
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    production = {name: value for name, value in PRODUCTION.items() if name != "SECRET_KEY"}
+    result = load_settings(**production, **({} if key is None else {"SECRET_KEY": key}))
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
     result = load_settings(DEBUG="false", SECRET_KEY="x" * 60)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
-
-
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "x" * 60,
-    "ALLOWED_HOSTS": "example.org",
-    "SITE_URL": "https://example.org",
-}
 
 
 def test_production_refuses_to_start_without_a_site_url():
