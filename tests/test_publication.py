@@ -12,24 +12,21 @@ from timeline.models import UNSOURCED, Event
 pytestmark = pytest.mark.django_db
 
 
-def test_publishing_records_who_published_the_event(editor):
-    event = make_event(publication="draft")
-    event.publish(by=editor)
+@pytest.mark.parametrize(
+    ("change", "before", "after", "reason"),
+    [
+        ("publish", "draft", "published", "Published"),
+        ("unpublish", "published", "draft", "Unpublished"),
+    ],
+)
+def test_publishing_and_unpublishing_record_who_did_it(editor, change, before, after, reason):
+    event = make_event(publication=before)
+    getattr(event, change)(by=editor)
     event.refresh_from_db()
-    assert event.publication == "published"
+    assert event.publication == after
     latest = event.history.latest()
-    assert (latest.publication, latest.history_user) == ("published", editor)
-    assert latest.history_change_reason == "Published"
-
-
-def test_unpublishing_records_who_took_the_event_back_to_draft(editor):
-    event = make_event()
-    event.unpublish(by=editor)
-    event.refresh_from_db()
-    assert event.publication == "draft"
-    latest = event.history.latest()
-    assert (latest.publication, latest.history_user) == ("draft", editor)
-    assert latest.history_change_reason == "Unpublished"
+    assert (latest.publication, latest.history_user) == (after, editor)
+    assert latest.history_change_reason == reason
 
 
 def test_an_event_without_a_source_cannot_be_published(editor):
