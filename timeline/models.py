@@ -3,7 +3,8 @@ they report and the statements they carry.
 
 Every rule the editorial guide sets for the data lives here, as a database
 constraint where the database can say it and in ``clean()`` where it cannot (or,
-for a deletion, in a check before it; for publishing, in ``Event.publish()``).
+for a deletion, in a check before it; for publishing, in
+``Event.validate_publication()``).
 """
 
 from django.core.exceptions import ValidationError
