@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
-from timeline.forms import PARAMETERS
+from timeline.forms import ChronologyFilter
 from timeline.models import Event, Origin
 
 pytestmark = pytest.mark.django_db
+PARAMETERS = tuple(ChronologyFilter.base_fields)
 
 FUZZ = settings(
     max_examples=100,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
-from timeline.chronology import PAGE_SIZE
+from timeline.keyset import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

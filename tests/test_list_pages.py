@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 import pytest
 
 from tests.factories import make_actor, make_event, make_source, make_statement
-from timeline.chronology import PAGE_SIZE
+from timeline.keyset import PAGE_SIZE
 from timeline.models import Statement
 
 pytestmark = pytest.mark.django_db

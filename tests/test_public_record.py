@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
 from timeline.caching import ReaderCachingMiddleware
-from timeline.forms import Cursor
+from timeline.keyset import Cursor
 from timeline.models import Actor, Event, Place, Source
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,7 @@
 """The chronology's filters: every state of the page is a validated query string."""
 
-import base64
-import binascii
-import datetime
 import re
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -11,18 +9,17 @@ from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.http import QueryDict
 
 from timeline.dates import parse_period
+from timeline.keyset import BROKEN_CURSOR, SLUG_PATTERN, Cursor
 from timeline.models import Actor, Event, Origin, Place
-
-SLUG_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
-SINGLE_VALUED = ("q", "from", "to", "cursor")
-MULTI_VALUED = ("actor", "place", "kind", "origin")
-PARAMETERS = SINGLE_VALUED + MULTI_VALUED
 
 
 class PeriodField(forms.Field):
+    """One end of a period: a year, a month or a day, as its first (or last) day."""
+
     def __init__(self, *, end: bool, **kwargs):
         self.end = end
         super().__init__(required=False, **kwargs)
+        self.noun = self.label
 
     def to_python(self, value):
         value = (value or "").strip()
@@ -45,18 +42,31 @@ def distinct(values) -> list:
 
 
 class DistinctChoiceField(forms.MultipleChoiceField):
-    """A repeatable parameter whose repeated values count once."""
+    """A repeatable parameter whose repeated values count once. Its ``noun`` names one
+    chosen value ("Kind: Meeting"), where its label names them all ("Kind of event")."""
+
+    def __init__(self, *, noun: str, **kwargs):
+        self.noun = noun
+        super().__init__(required=False, **kwargs)
 
     def to_python(self, value):
         return distinct(super().to_python(value))
+
+    def names(self) -> dict[str, str]:
+        """The label of each value."""
+        return {str(value): str(label) for value, label in self.choices}
 
 
 class SlugChoiceField(DistinctChoiceField):
     """Repeatable slugs of rows in ``queryset`` (any other is unknown), checked in one query."""
 
-    def __init__(self, queryset, noun: str, **kwargs):
-        self.queryset, self.noun, self.names = queryset, noun, {}
-        super().__init__(required=False, **kwargs)
+    def __init__(self, queryset, *, noun: str, **kwargs):
+        self.queryset, self.chosen = queryset, {}
+        super().__init__(noun=noun, **kwargs)
+
+    def names(self) -> dict[str, str]:
+        """The name of each chosen row, read once by validate()."""
+        return self.chosen
 
     def valid_value(self, value):
         return True  # checked all at once in validate()
@@ -65,52 +75,29 @@ class SlugChoiceField(DistinctChoiceField):
         super().validate(value)
         if len(value) > MAX_SLUGS:
             raise ValidationError(
-                f"Give at most {MAX_SLUGS} {self.noun}s at once.", code="too_many"
+                f"Give at most {MAX_SLUGS} {self.noun.lower()}s at once.", code="too_many"
             )
         malformed = [slug for slug in value if not SLUG_PATTERN.match(slug)]
         wellformed = [slug for slug in value if slug not in malformed]
         # Kept for the page, which names the chosen rows without asking again.
-        self.names = dict(
+        self.chosen = dict(
             self.queryset.filter(slug__in=wellformed).values_list("slug", "name")
             if wellformed
             else []
         )
-        unknown = [slug for slug in value if slug not in self.names]
+        unknown = [slug for slug in value if slug not in self.chosen]
         if unknown:
             raise ValidationError(
-                f"Unknown {self.noun}: {', '.join(sorted(set(unknown)))}.", code="unknown"
+                f"Unknown {self.noun.lower()}: {', '.join(sorted(set(unknown)))}.",
+                code="unknown",
             )
 
 
-BROKEN_CURSOR = "This cursor is broken: follow a “show more” link."
-
-
-class Cursor:
-    """Where a page of the chronology ends: the last event's (date, slug), opaque in URLs."""
-
-    @staticmethod
-    def encode(event) -> str:
-        return Cursor.pack(event.date_start, event.slug)
-
-    @staticmethod
-    def pack(date: datetime.date, key) -> str:
-        """Any (date, key) position in a list ordered by date, then key."""
-        raw = f"{date.isoformat()}|{key}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @staticmethod
-    def decode(value: str) -> tuple[datetime.date, str]:
-        try:
-            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-            date, slug = raw.split("|", 1)
-            if not SLUG_PATTERN.match(slug):
-                raise ValueError(slug)
-            return datetime.date.fromisoformat(date), slug
-        except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-            raise ValidationError(BROKEN_CURSOR, code="cursor") from error
-
-
 class CursorField(forms.Field):
+    """Where a page of events ends: the last one's (date, slug)."""
+
+    encode = staticmethod(Cursor.encode)
+
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)
 
@@ -123,10 +110,8 @@ class CursorField(forms.Field):
 
 class QueryStringForm(forms.Form):
     """A page's query string, checked whole: no unknown parameter, none repeated that
-    takes one value, and no more parameters than Django reads."""
-
-    parameters: tuple[str, ...] = ()
-    single_valued: tuple[str, ...] = ()
+    takes one value, and no more parameters than Django reads. Its parameters are its
+    fields; those of a MultipleChoiceField may be repeated."""
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -149,11 +134,12 @@ class QueryStringForm(forms.Form):
             return form
 
     def check_parameters(self, data):
-        unknown = sorted(set(data) - set(self.parameters))
+        unknown = sorted(set(data) - set(self.fields))
         if unknown:
             self.parameter_errors.append(f"Unknown parameter: {', '.join(unknown)}.")
-        for name in self.single_valued:
-            if len(data.getlist(name)) > 1:
+        for name, field in self.fields.items():
+            repeatable = isinstance(field, forms.MultipleChoiceField)
+            if not repeatable and len(data.getlist(name)) > 1:
                 self.parameter_errors.append(f"{name}: give it once only.")
 
     def clean(self):
@@ -161,6 +147,23 @@ class QueryStringForm(forms.Form):
         for message in self.parameter_errors:
             self.add_error(None, message)
         return cleaned
+
+    def values(self) -> dict[str, list[str]]:
+        """The parameters given, by name: the state that links to other states start from."""
+        return {name: self.data.getlist(name) for name in self.fields if self.data.getlist(name)}
+
+    def query(self, **changes) -> str:
+        """The query string of this state with ``changes``: for each parameter, its new
+        value or values, or None to drop it (a trailing "_" is dropped from a name)."""
+        values = self.values()
+        changed = {name.rstrip("_"): value for name, value in changes.items()}
+        pairs = []
+        for name in self.fields:
+            chosen = changed[name] if name in changed else values.get(name)
+            if chosen is None:
+                continue
+            pairs.extend((name, v) for v in ([chosen] if isinstance(chosen, str) else chosen))
+        return f"?{urlencode(pairs)}" if pairs else ""
 
     def error_list(self) -> list[tuple[str, str]]:
         """(parameter, message) pairs, for the page and the JSON error body."""
@@ -171,46 +174,53 @@ class QueryStringForm(forms.Form):
         ]
 
 
-class ChronologyFilter(QueryStringForm):
-    """The query string of `/`, `/events.json` and `/events.csv`."""
+class SearchField(forms.CharField):
+    """Words to search for, each once, at most MAX_WORDS of them."""
 
-    parameters = PARAMETERS
-    single_valued = SINGLE_VALUED
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.SearchInput(
+                attrs={"id": "q", "aria-describedby": "q-help", "autocomplete": "off"}
+            ),
+        )
+        super().__init__(required=False, max_length=200, strip=True, **kwargs)
+        self.noun = self.label
 
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=200,
-        strip=True,
-        help_text="Words in titles, summaries, statements, and names of actors and places.",
-    )
-    # Only what the published record shows: a draft's actor or place is unknown here.
-    actor = SlugChoiceField(Actor.objects.public(), "actor", label="Actors")
-    place = SlugChoiceField(Place.objects.public(), "place", label="Places")
-    kind = DistinctChoiceField(label="Kind of event", required=False, choices=Event.Kind)
-    origin = DistinctChoiceField(label="Reported by", required=False, choices=Origin)
-    from_ = PeriodField(label="From", end=False)
-    to = PeriodField(label="To", end=True)
-    cursor = CursorField(label="Page after")
-
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        # "from" is a Python keyword: the field is from_, the parameter is from.
-        self.fields["from"] = self.fields.pop("from_")
-        self.order_fields(["q", "actor", "place", "kind", "origin", "from", "to", "cursor"])
-
-    def clean_q(self):
-        value = self.cleaned_data["q"]
+    def clean(self, value):
+        value = super().clean(value)
         if "\x00" in value:
             raise ValidationError("The search cannot contain a NUL character.", code="nul")
         # Each word is one more condition every event must meet; the same word twice asks
         # nothing more than once.
-        words = list(dict.fromkeys(value.split()))
+        words = distinct(value.split())
         if len(words) > MAX_WORDS:
             raise ValidationError(
                 f"Search for at most {MAX_WORDS} different words at once.", code="too_many"
             )
         return " ".join(words)
+
+
+class ChronologyFilter(QueryStringForm):
+    """The query string of `/`, `/events.json` and `/events.csv`, and the one owner of
+    the links that change it: each is built from the validated values (see ``query``)."""
+
+    q = SearchField(
+        label="Search",
+        help_text="Titles, summaries, statements, and the names of actors and places in any "
+        "spelling.",
+    )
+    # Only what the published record shows: a draft's actor or place is unknown here.
+    actor = SlugChoiceField(Actor.objects.public(), noun="Actor", label="Actors")
+    place = SlugChoiceField(Place.objects.public(), noun="Place", label="Places")
+    kind = DistinctChoiceField(noun="Kind", label="Kind of event", choices=Event.Kind)
+    origin = DistinctChoiceField(noun="Reported by", label="Reported by", choices=Origin)
+    from_ = PeriodField(label="From", end=False)
+    to = PeriodField(label="To", end=True)
+    cursor = CursorField(label="Page after")
+
+    FILTERS = ("q", "actor", "place", "kind", "origin", "from", "to")
+    FACETS = ("kind", "origin", "actor", "place")
 
     def clean(self):
         cleaned = super().clean()
@@ -237,14 +247,54 @@ class ChronologyFilter(QueryStringForm):
         return events
 
     def is_filtered(self) -> bool:
-        data = self.cleaned_data
-        return any(
-            data.get(name) for name in ("q", "actor", "place", "kind", "origin", "from", "to")
-        )
+        return any(self.cleaned_data.get(name) for name in self.FILTERS)
+
+    # ------------------------------------------------------------ links to other states
+
+    def values(self) -> dict[str, list[str]]:
+        """The filters as given, validated and each value once: the state every link of
+        the page starts from. Never the cursor: a changed view starts at its first page."""
+        if not hasattr(self, "_values"):
+            data, values = self.cleaned_data, {}
+            for name in self.FILTERS:
+                value = data.get(name)
+                if isinstance(value, list):
+                    values[name] = value
+                elif value:  # a date keeps the text it was given as ("2022", "2022-09")
+                    values[name] = [value if name == "q" else self.data[name].strip()]
+            self._values = values
+        return self._values
+
+    def toggling(self, name: str, value: str) -> str:
+        """The query string of this state with ``value`` of ``name`` chosen, or unchosen."""
+        chosen = self.values().get(name, [])
+        values = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+        return self.query(**{name: values or None})
+
+    def label_of(self, name: str, value: str) -> str:
+        """How a chosen value reads: an actor's name, a kind's label, a date as given."""
+        names = getattr(self.fields[name], "names", None)
+        return names().get(value, value) if names else value
+
+    @classmethod
+    def query_for(cls, **values) -> str:
+        """The query string that shows these filters alone (``actor=[a, b]``)."""
+        pairs = [(name, value) for name, chosen in values.items() for value in chosen]
+        return f"?{urlencode(pairs)}"
+
+
+# "from" is a Python keyword: the field is declared as from_, and the parameter is from.
+ChronologyFilter.base_fields = {
+    name.rstrip("_"): field for name, field in ChronologyFilter.base_fields.items()
+}
 
 
 class StatementCursorField(CursorField):
     """Where a page of statements ends: (its event's date, the statement's id)."""
+
+    @staticmethod
+    def encode(statement) -> str:
+        return Cursor.pack(statement.event.date_start, statement.pk)
 
     def to_python(self, value):
         cursor = super().to_python(value)
@@ -284,14 +334,12 @@ class PassageCursorField(CursorField):
 class EventPages(QueryStringForm):
     """The query string of a page with a list of events: where that list goes on from."""
 
-    parameters = single_valued = ("events",)
     events = CursorField(label="Events after")
 
 
 class ActorPages(EventPages):
     """The query string of an actor's page: where its events and statements go on from."""
 
-    parameters = single_valued = ("events", "statements")
     statements = StatementCursorField(label="Statements after")
 
 
@@ -299,5 +347,4 @@ class SourcePages(EventPages):
     """The query string of a source's page: where its events and statements go on from.
     Its text is shown whole on every page, so that every passage's anchor is on it."""
 
-    parameters = single_valued = ("events", "statements")
     statements = PassageCursorField(label="Statements after")

@@ -295,6 +295,23 @@ class Event(models.Model):
         ANNOUNCEMENT = "announcement", "Announcement"
         POLITICAL = "political", "Political development"
 
+    # The mark beside each kind, on the chronology and the event's page.
+    KIND_MARKS = {
+        "hostilities": "▲",
+        "ceasefire": "◆",
+        "phone-call": "☎",
+        "talks": "◇",
+        "meeting": "●",
+        "press-briefing": "■",
+        "declaration": "★",
+        "humanitarian": "✚",
+        "movement": "▬",
+        "disarmament": "▼",
+        "monitoring": "◎",
+        "announcement": "□",
+        "political": "○",
+    }
+
     class Status(models.TextChoices):
         HAPPENED = "happened", "Happened"
         PLANNED = "planned", "Planned"
@@ -370,6 +387,10 @@ class Event(models.Model):
     @property
     def is_published(self) -> bool:
         return self.publication == self.Publication.PUBLISHED
+
+    @property
+    def kind_mark(self) -> str:
+        return self.KIND_MARKS.get(self.kind, "•")
 
     @property
     def is_planned(self) -> bool:

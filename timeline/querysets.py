@@ -290,34 +290,17 @@ class EventQuerySet(models.QuerySet):
         rows = links.values("source__origin").annotate(n=Count("event", distinct=True))
         return {row["source__origin"]: row["n"] for row in rows}
 
-    def count_by_actor(self, limit: int | None = None) -> list[dict]:
-        roles = _model("EventActor").objects.filter(event__in=self.order_by().values("pk"))
-        rows = (
-            roles.values("actor__slug", "actor__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by("-n", "actor__name")
-        )
-        return list(rows[:limit] if limit else rows)
+    def count_by_actor(self, limit: int | None = None, excluding=None) -> list[dict]:
+        """Events per actor, most first (``actor__slug``, ``actor__name``, ``n``), leaving
+        out the actor ``excluding``. An actor has one role per event, so plain counts of
+        roles need no DISTINCT, and names are looked up for the counted actors only."""
+        roles = _model("EventActor").objects
+        if excluding is not None:
+            roles = roles.exclude(actor=excluding)
+        return self._count_linked(roles, "actor", _model("Actor"), limit)
 
     def count_by_place(self, limit: int | None = None) -> list[dict]:
-        links = _model("Event").places.through.objects.filter(
-            event__in=self.order_by().values("pk")
-        )
-        rows = (
-            links.values("place__slug", "place__name")
-            .annotate(n=Count("event", distinct=True))
-            .order_by("-n", "place__name")
-        )
-        return list(rows[:limit] if limit else rows)
-
-    def count_by_actor_id(self, limit: int | None = None) -> list[dict]:
-        """The same rows as ``count_by_actor``, counted faster at scale: an actor has one
-        role per event, so plain counts of roles need no DISTINCT, and names are looked up
-        for the counted actors only."""
-        return self._count_linked(_model("EventActor").objects, "actor", _model("Actor"), limit)
-
-    def count_by_place_id(self, limit: int | None = None) -> list[dict]:
-        """The same rows as ``count_by_place``, counted as ``count_by_actor_id`` counts."""
+        """Events per place, most first, counted as ``count_by_actor`` counts."""
         through = _model("Event").places.through.objects
         return self._count_linked(through, "place", _model("Place"), limit)
 
@@ -362,7 +345,11 @@ class EventQuerySet(models.QuerySet):
             ),
             "places",
             "sources",
-        ).annotate(statement_count=_statement_count())
+        ).with_statement_count()
+
+    def with_statement_count(self):
+        """Each event with ``statement_count``, the number of its statements."""
+        return self.annotate(statement_count=_statement_count())
 
 
 def _statement_count():
@@ -418,6 +405,10 @@ class ActorQuerySet(PublicRecordQuerySet):
         )
         return Q(Exists(roles)) | Q(Exists(spoken)) | Q(Exists(addressed))
 
+    def members_of(self, actor):
+        """The actors that belong to ``actor`` (its affiliation), by name."""
+        return self.filter(affiliation=actor).order_by("name")
+
     def missing_details(self):
         """People without an office or an institution, and bodies without the state
         or organisation they belong to."""
@@ -472,9 +463,6 @@ class StatementQuerySet(models.QuerySet):
     def in_source(self, source):
         return self.filter(source=source)
 
-    def in_chronological_order(self):
-        return self.order_by("event__date_start", "event__slug", "source__slug", "start")
-
     def in_pages(self):
         """By their event's date, then as recorded: an order that pages by keyset."""
         return self.order_by("event__date_start", "pk")
@@ -490,6 +478,11 @@ class StatementQuerySet(models.QuerySet):
         """Within one source, as their passages stand in its text: an order that pages by
         keyset (a source records a passage once)."""
         return self.order_by("start", "end")
+
+    def outermost_first(self):
+        """As their passages stand in the text, a passage before those inside it: the
+        order in which highlighting opens them."""
+        return self.order_by("start", "-end")
 
     def after_passage(self, cursor: tuple[int, int] | None):
         """The statements after a page that ended at the passage ``cursor`` (start, end)."""

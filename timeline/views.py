@@ -14,18 +14,14 @@ from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
 from timeline import exports
+from timeline.caching import HTMX_HEADERS
 from timeline.errors import problem_response
-from timeline.forms import (
-    ActorPages,
-    ChronologyFilter,
-    Cursor,
-    NoParameters,
-    PassageCursorField,
-    SourcePages,
-)
+from timeline.event_page import accounts
+from timeline.forms import ActorPages, ChronologyFilter, NoParameters, SourcePages
 from timeline.highlighting import highlight
+from timeline.keyset import page_of
 from timeline.links import absolute_url
-from timeline.models import Actor, Event, EventActor, Source, Statement
+from timeline.models import Actor, Event, Source, Statement
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
 # that an attacker could recover by watching compressed sizes (BREACH). The admin,
@@ -46,7 +42,7 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
     form = ChronologyFilter.from_request(request)
     events = Event.objects.published()
     if form.is_valid():
-        context, status = chrono.page_context(request, form, events), 200
+        context, status = chrono.page_context(form, events), 200
     else:
         context, status = chrono.invalid_context(form), 400
     template = "timeline/chronology.html"
@@ -60,7 +56,7 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
         # Only a swap of the results alone brings the facet counts along out of band.
         context["swap_facets"] = partial == "results"
     response = TemplateResponse(request, template, context, status=status)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    patch_vary_headers(response, HTMX_HEADERS)
     return response
 
 
@@ -71,14 +67,12 @@ def events_json(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
     matching = form.apply(Event.objects.published())
-    page = chrono.Page(matching, form.cleaned_data.get("cursor"))
-    statements = exports.statements_by_event(page.events)
+    page = chrono.events_page(form, matching)
+    statements = exports.statements_by_event(page.rows)
     next_url = None
-    if page.next_cursor:
+    if page.next:
         next_url = absolute_url(
-            request,
-            reverse("timeline:events-json")
-            + chrono.query_with(request.GET, cursor=page.next_cursor),
+            request, reverse("timeline:events-json") + form.query(cursor=page.next)
         )
     return JsonResponse(
         {
@@ -86,7 +80,7 @@ def events_json(request: HttpRequest) -> JsonResponse:
             "next": next_url,
             "results": [
                 exports.event_as_json(request, event, statements.get(event.pk, []))
-                for event in page.events
+                for event in page.rows
             ],
         },
         json_dumps_params={"ensure_ascii": False},
@@ -127,7 +121,7 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     parameters = NoParameters.from_request(request)
     if not parameters.is_valid():
         return invalid_query(request, parameters)
-    roles = EventActor.objects.filter(event=event).select_related("actor")
+    roles = event.roles.select_related("actor")
     statements = (
         event.statements.select_related("speaker", "source")
         .prefetch_related("addressees")
@@ -139,9 +133,8 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         "timeline/event.html",
         {
             "event": event,
-            "mark": chrono.KIND_MARKS.get(event.kind, "•"),
             "roles": roles,
-            "accounts": chrono.accounts(statements),
+            "accounts": accounts(statements),
             "previous": previous,
             "next": following,
             "today": datetime.date.today(),
@@ -165,37 +158,41 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     if not pages.is_valid():
         return invalid_query(request, pages)
     events = Event.objects.published().involving(actor.slug)
-    event_page, next_events = chrono.page_of(
-        events.chronological().after(pages.cleaned_data["events"]), Cursor.encode
+    after_events, after_statements = pages.cleaned_data["events"], pages.cleaned_data["statements"]
+    event_page = page_of(
+        events.chronological().after(after_events), pages.fields["events"].encode, after_events
     )
-    statement_page, next_statements = chrono.page_of(
+    statement_page = page_of(
         Statement.objects.published()
         .by(actor)
         .select_related("event", "source")
         .in_pages()
-        .after(pages.cleaned_data["statements"]),
-        lambda statement: Cursor.pack(statement.event.date_start, statement.pk),
+        .after(after_statements),
+        pages.fields["statements"].encode,
+        after_statements,
     )
     # An affiliation no published event shows is named (it is a fact about this actor),
     # but not linked: its page is not public.
     affiliation_page = actor.affiliation_id and visible.filter(pk=actor.affiliation_id).first()
-    members = list(visible.filter(affiliation=actor).order_by("name"))
+    members = list(visible.members_of(actor))
+    chronology = reverse("timeline:chronology")
     counterparts = [
-        {**row, "url": chrono.pair_url(actor.slug, row["actor__slug"])}
-        for row in events.count_by_actor(limit=COUNTERPARTS_SHOWN + 1)
-        if row["actor__slug"] != actor.slug
-    ][:COUNTERPARTS_SHOWN]
+        {
+            **row,
+            "url": chronology + ChronologyFilter.query_for(actor=[actor.slug, row["actor__slug"]]),
+        }
+        for row in events.count_by_actor(limit=COUNTERPARTS_SHOWN, excluding=actor)
+    ]
     response = TemplateResponse(
         request,
         "timeline/actor.html",
         {
             "actor": actor,
             "affiliation_page": affiliation_page,
-            "events": event_page,
-            "more_events": next_events and chrono.query_with(request.GET, events=next_events),
-            "statements": statement_page,
-            "more_statements": next_statements
-            and chrono.query_with(request.GET, statements=next_statements),
+            "events": event_page.rows,
+            "more_events": event_page.next and pages.query(events=event_page.next),
+            "statements": statement_page.rows,
+            "more_statements": statement_page.next and pages.query(statements=statement_page.next),
             "paged": any(pages.cleaned_data.values()),
             "members": members,
             "counterparts": counterparts,
@@ -216,25 +213,27 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     # The text is shown whole, every published statement highlighted in it (in time that
     # grows with their number); the list of them below it comes in pages.
     statements = Statement.objects.published().in_source(source).select_related("event", "speaker")
-    statement_page, next_statements = chrono.page_of(
-        statements.in_text_order().after_passage(pages.cleaned_data["statements"]),
-        PassageCursorField.encode,
+    after_events, after_statements = pages.cleaned_data["events"], pages.cleaned_data["statements"]
+    statement_page = page_of(
+        statements.in_text_order().after_passage(after_statements),
+        pages.fields["statements"].encode,
+        after_statements,
     )
-    event_page, next_events = chrono.page_of(
-        source.events.published().chronological().after(pages.cleaned_data["events"]),
-        Cursor.encode,
+    event_page = page_of(
+        source.events.published().chronological().after(after_events),
+        pages.fields["events"].encode,
+        after_events,
     )
     response = TemplateResponse(
         request,
         "timeline/source.html",
         {
             "source": source,
-            "segments": highlight(source.text, list(statements.order_by("start", "-end"))),
-            "statements": statement_page,
-            "more_statements": next_statements
-            and chrono.query_with(request.GET, statements=next_statements),
-            "events": event_page,
-            "more_events": next_events and chrono.query_with(request.GET, events=next_events),
+            "segments": highlight(source.text, list(statements.outermost_first())),
+            "statements": statement_page.rows,
+            "more_statements": statement_page.next and pages.query(statements=statement_page.next),
+            "events": event_page.rows,
+            "more_events": event_page.next and pages.query(events=event_page.next),
             "paged": any(pages.cleaned_data.values()),
         },
     )

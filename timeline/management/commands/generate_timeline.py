@@ -564,7 +564,7 @@ def write(plan: Plan, batch_size: int, progress):
     fields = ("slug", "title", "summary", "date_start", "date_end", "date_precision", "kind")
     fields += ("status", "publication")
     event_ids = []
-    for chunk in batched(plan.events, batch_size):
+    for chunk in itertools.batched(plan.events, batch_size):
         rows = create(Event, [Event(**{f: e[f] for f in fields}) for e in chunk])
         event_ids.extend(row.pk for row in rows)
         roles = [
@@ -590,7 +590,7 @@ def write(plan: Plan, batch_size: int, progress):
             ],
         )
     progress(f"wrote {len(event_ids):,} events with their actors, places and sources")
-    for chunk in batched(plan.statements, batch_size):
+    for chunk in itertools.batched(plan.statements, batch_size):
         rows = create(
             Statement,
             [
@@ -621,8 +621,3 @@ def write(plan: Plan, batch_size: int, progress):
 
 def role_for(position: int) -> str:
     return ("initiator", "participant", "participant", "mediator", "subject")[min(position, 4)]
-
-
-def batched(items, size):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
