@@ -71,10 +71,12 @@ def generous_count_time_limit(settings):
 
 
 @pytest.fixture(autouse=True)
-def exports_of_its_own(settings, tmp_path):
+def exports_of_its_own(settings, tmp_path, monkeypatch):
     """The prebuilt exports of each test, so that none serves a file another test built
-    from its own data (the database is rolled back between tests; the files are not)."""
+    from its own data (the database is rolled back between tests; the files are not).
+    Built in the test's own thread: another would not see the test's transaction."""
     settings.EXPORTS_ROOT = tmp_path / "exports"
+    monkeypatch.setattr("timeline.exports.BUILD_IN_BACKGROUND", False)
 
 
 @pytest.fixture

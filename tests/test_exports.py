@@ -6,6 +6,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source
@@ -139,8 +141,8 @@ def test_a_file_read_before_a_change_is_not_served_after_it(client, rf):
     make_event(title="Old title")
     version = exports.current_version()
     ids = exports.matching_ids(Event.objects.published())
-    build = exports._written(exports.csv_text(rf.get("/"), ids, "default"), version, len(ids))
-    assert "Old title" in next(build) + next(build)  # the header and the one chunk: all read
+    build = exports._written(exports.csv_lines(rf.get("/"), ids, "default"), version)
+    assert b"Old title" in next(build) + next(build)  # the header and the one chunk: all read
     Event.objects.update(title="New title")  # a change (without signals)...
     exports.mark_stale()  # ...and its commit, before the build is done
     for _ in build:
@@ -172,3 +174,40 @@ def test_a_reader_who_leaves_half_way_leaves_no_file(client, monkeypatch):
     response.close()
     assert exports._prebuilt(exports.current_version()) is None
     assert not list(exports.exports_root().glob(".events-*"))
+
+
+# ---------------------------------------------------------------- filtered, from the file
+
+
+def test_a_filtered_export_is_cut_from_the_up_to_date_file(client):
+    for day in range(1, 6):
+        make_event(kind="meeting" if day % 2 else "talks", date_start=datetime.date(2021, 1, day))
+    generated = body(client.get(FULL, {"kind": "meeting"}))  # no file yet: rows read
+    client.get(FULL).getvalue()  # the file of the whole record, built
+    with CaptureQueriesContext(connection) as captured:
+        cut = body(client.get(FULL, {"kind": "meeting"}))
+    assert cut == generated
+    assert len(rows(client.get(FULL, {"kind": "meeting"}))) == 3
+    assert not [q for q in captured if "timeline_eventactor" in q["sql"]]  # no row read
+
+
+def test_a_filtered_export_reads_rows_afresh_when_the_file_is_stale(client, monkeypatch):
+    builds = []
+    monkeypatch.setattr(exports, "_build_in_background", builds.append)
+    make_event(title="First", kind="meeting")
+    client.get(FULL).getvalue()
+    make_event(title="Second", kind="meeting")  # a change: the file is stale
+    text = body(client.get(FULL, {"kind": "meeting"}))
+    assert "First" in text
+    assert "Second" in text
+    assert len(builds) == 1  # and the file is rebuilt meanwhile
+
+
+def test_a_filtered_export_reads_rows_afresh_for_an_event_the_file_lacks(client, monkeypatch):
+    make_event(title="First", kind="meeting", date_start=datetime.date(2021, 1, 1))
+    client.get(FULL).getvalue()
+    monkeypatch.setattr(exports, "mark_stale", lambda: None)  # a change the file missed
+    make_event(title="Second", kind="meeting", date_start=datetime.date(2021, 1, 2))
+    response = client.get(FULL, {"kind": "meeting"})
+    assert [row["title"] for row in rows(response)] == ["First", "Second"]
+    assert response["X-Total-Count"] == "2"

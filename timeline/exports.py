@@ -3,9 +3,12 @@ schema.org data of an event's page.
 
 A filtered CSV is streamed. Its events are found, and counted for the
 ``X-Total-Count`` header, before the first byte goes out, under the time limit of
-public requests; their rows are then read by id, a chunk at a time, each chunk's
-queries under that limit too. A client can tell a complete file from a cut one by
-counting its rows.
+public requests. Their lines are then cut from the file of the whole record
+(below) when it is up to date, through an index of where each event's line
+starts: a filter's rows are a part of that file, in the same order. Otherwise
+they are read by id, a chunk at a time, each chunk's queries under that limit
+too, while the file is rebuilt in the background. A client can tell a complete
+file from a cut one by counting its rows.
 
 The CSV of the whole published record (no filter) is a file, built once after
 each change and served like a static file, with its Content-Length, an ETag and
@@ -20,18 +23,24 @@ a change is never served after it.
 
 import contextlib
 import csv
+import datetime
 import fcntl
+import functools
 import json
+import logging
+import mmap
 import os
 import secrets
+import threading
 import time
+from array import array
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
-from django.db.models import Count, F
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -39,8 +48,17 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
 from timeline.links import absolute_url
-from timeline.models import Event, EventActor, Source, Statement, format_date_range
+from timeline.models import (
+    Actor,
+    Event,
+    EventActor,
+    Place,
+    Source,
+    Statement,
+)
 from timeline.timelimits import query_time_limit
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- schema.org
 
@@ -136,7 +154,7 @@ CSV_HEADER = [
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 CSV_FILENAME = "karabakh-timeline-events.csv"
 # Events whose rows are read and written together: four small queries per chunk.
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 2000
 # What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -177,104 +195,116 @@ def matching_ids(events) -> list[int]:
 
 
 def csv_rows(request, ids: list[int], using: str):
-    """The CSV rows of the events ``ids``, in that order (one missing since is left out)."""
+    """(id, CSV row) of the events ``ids``, in that order (one missing since is left out).
+
+    Names come from one look-up of every actor, place and source (a few thousand short
+    rows), and each chunk of events reads only their links: joins and sorts in the
+    database took as long as writing the rows."""
     event_url = page_url(request, "timeline:event")
-    outlet_labels: dict[str, str] = {}
+    date_display = functools.lru_cache(maxsize=8192)(_date_display)
+    with query_time_limit(using):
+        actors = dict(Actor.objects.using(using).order_by().values_list("pk", "name"))
+        places = dict(Place.objects.using(using).order_by().values_list("pk", "name"))
+        sources = {
+            pk: ((published is not None, published or datetime.date.min, slug), outlet, slug)
+            for pk, published, slug, outlet in Source.objects.using(using)
+            .order_by()
+            .values_list("pk", "published", "slug", "outlet")
+        }
+    labels = {outlet: Source(outlet=outlet).outlet_label for _, outlet, _ in sources.values()}
     for start in range(0, len(ids), CHUNK_SIZE):
         chunk = ids[start : start + CHUNK_SIZE]
         listed = _listed(chunk, using)
         with query_time_limit(using):
             events = {row[0]: row for row in _event_fields(listed, using)}
-            roles = _grouped(
-                EventActor.objects.using(using)
-                .filter(event_id__in=listed)
-                .order_by("role", "actor__name")
-                .values_list("event_id", "actor__name", "role")
-            )
-            places = _grouped(
-                Event.places.through.objects.using(using)
-                .filter(event_id__in=listed)
-                .order_by("place__name", "place_id")
-                .values_list("event_id", "place__name")
-            )
-            sources = _grouped(
-                Event.sources.through.objects.using(using)
-                .filter(event_id__in=listed)
-                .order_by(F("source__published").asc(nulls_first=True), "source__slug")
-                .values_list("event_id", "source__outlet", "source__slug")
-            )
-            statements = dict(
-                Statement.objects.using(using)
-                .filter(event_id__in=listed)
-                .order_by()
-                .values("event_id")
-                .annotate(n=Count("pk"))
-                .values_list("event_id", "n")
-            )
+            roles = _grouped(EventActor.objects, "actor_id", "role", listed, using)
+            placed = _grouped(Event.places.through.objects, "place_id", None, listed, using)
+            cited = _grouped(Event.sources.through.objects, "source_id", None, listed, using)
         for pk in chunk:
             if pk not in events:
                 continue
-            _, slug, title, summary, kind, status, start_date, end_date, precision = events[pk]
-            linked = sources.get(pk, [])
-            for outlet, _ in linked:
-                if outlet not in outlet_labels:
-                    outlet_labels[outlet] = Source(outlet=outlet).outlet_label
-            yield [
-                slug,
-                event_url(slug),
-                title,
-                summary,
-                kind,
-                status,
-                start_date,
-                end_date or "",
-                precision,
-                format_date_range(start_date, end_date, precision),
-                "; ".join(f"{name} ({role})" for name, role in roles.get(pk, [])),
-                "; ".join(name for (name,) in places.get(pk, [])),
-                "; ".join(outlet_labels[outlet] for outlet, _ in linked),
-                "; ".join(source for _, source in linked),
-                statements.get(pk, 0),
-            ]
+            _, slug, title, summary, kind, status, start, end, precision, said = events[pk]
+            parts = sorted((role, actors[actor]) for actor, role in roles.get(pk, ()))
+            linked = sorted(sources[source] for source, _ in cited.get(pk, ()))
+            yield (
+                pk,
+                [
+                    slug,
+                    event_url(slug),
+                    title,
+                    summary,
+                    kind,
+                    status,
+                    start,
+                    end or "",
+                    precision,
+                    date_display(start, end, precision),
+                    "; ".join(f"{name} ({role})" for role, name in parts),
+                    "; ".join(sorted(places[place] for place, _ in placed.get(pk, ()))),
+                    "; ".join(labels[outlet] for _, outlet, _ in linked),
+                    "; ".join(slug for _, _, slug in linked),
+                    said,
+                ],
+            )
 
 
 EVENT_FIELDS = [
     "pk", "slug", "title", "summary", "kind", "status", "date_start", "date_end", "date_precision",
+    "statement_count",
 ]  # fmt: skip
 
 
 def _listed(ids: list[int], using: str) -> RawSQL:
     """``ids`` as one query parameter (an array, a JSON list), not one per id: a thousand
     parameters take longer to send and to parse than the rows they ask for."""
+    listed = json.dumps(ids)
     if connections[using].vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+        # An array literal: sent as one string, where a list is adapted id by id.
+        return RawSQL("SELECT unnest(%s::bigint[])", ["{" + listed[1:-1] + "}"])
+    return RawSQL("SELECT value FROM json_each(%s)", [listed])
 
 
 def _event_fields(ids, using):
-    return Event.objects.using(using).filter(pk__in=ids).order_by().values_list(*EVENT_FIELDS)
+    events = Event.objects.using(using).filter(pk__in=ids).with_statement_count()
+    return events.order_by().values_list(*EVENT_FIELDS)
 
 
-def _grouped(rows) -> dict[int, list[tuple]]:
-    """(event id, *values) rows as lists of values by event id, in the rows' order."""
+def _date_display(start, end, precision) -> str:
+    """An event's date_display, from its values alone (no model instance per row)."""
+    values = SimpleNamespace(date_start=start, date_end=end, date_precision=precision)
+    return Event.date_display.fget(values)
+
+
+def _grouped(links, column: str, extra: str | None, events, using) -> dict[int, list]:
+    """The (``column``, ``extra``) of each link of ``events``, listed by event id."""
+    rows = links.using(using).filter(event_id__in=events).order_by()
     grouped = defaultdict(list)
-    for event_id, *values in rows:
-        grouped[event_id].append(tuple(values))
+    for event_id, linked, value in rows.values_list("event_id", column, extra or column):
+        grouped[event_id].append((linked, value))
     return grouped
 
 
-def csv_text(request, ids: list[int], using: str):
-    """The CSV file of the events ``ids``: its header, then a piece per chunk of events."""
+def csv_lines(request, ids: list[int], using: str):
+    """(id, its CSV line in UTF-8) of the events ``ids``, in that order."""
     writer = SafeWriter(Echo())
-    yield writer.writerow(CSV_HEADER)
+    for pk, row in csv_rows(request, ids, using):
+        yield pk, writer.writerow(row).encode()
+
+
+HEADER_LINE = SafeWriter(Echo()).writerow(CSV_HEADER).encode()
+
+
+def csv_pieces(lines):
+    """The CSV file of ``lines``: its header, then a piece per chunk of rows."""
+    yield HEADER_LINE
     piece = []
-    for row in csv_rows(request, ids, using):
-        piece.append(writer.writerow(row))
+    for _, line in lines:
+        piece.append(line)
         if len(piece) == CHUNK_SIZE:
-            yield "".join(piece)
+            yield b"".join(piece)
             piece = []
     if piece:
-        yield "".join(piece)
+        yield b"".join(piece)
 
 
 def streamed_csv(text, rows: int) -> StreamingHttpResponse:
@@ -286,9 +316,16 @@ def streamed_csv(text, rows: int) -> StreamingHttpResponse:
 
 
 def csv_response(request, events) -> StreamingHttpResponse:
-    """The CSV of the (filtered) ``events``, streamed."""
+    """The CSV of the (filtered) ``events``, streamed: their lines cut from the file of
+    the whole record when it is up to date (a filter's rows are a part of it, in the
+    same order), else read afresh, while that file is rebuilt in the background."""
+    version = current_version()
     ids = matching_ids(events)
-    return streamed_csv(csv_text(request, ids, events.db), len(ids))
+    lines = _lines_from_file(version, ids)
+    if lines is None:
+        _build_in_background(request)
+        lines = csv_lines(request, ids, events.db)
+    return streamed_csv(csv_pieces(lines), len(ids))
 
 
 # ---------------------------------------------------------------- the whole record, prebuilt
@@ -308,9 +345,12 @@ def shared_cache() -> bool:
     return "RedisCache" in settings.CACHES["default"]["BACKEND"]
 
 
-def _write_atomically(path: Path, text: str):
+def _write_atomically(path: Path, content: str | bytes):
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    temporary.write_text(text)
+    if isinstance(content, bytes):
+        temporary.write_bytes(content)
+    else:
+        temporary.write_text(content)
     os.replace(temporary, path)
 
 
@@ -373,30 +413,108 @@ def _build_lock():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _written(text, version: str, rows: int):
-    """``text``, passed on while it is written to the file of the whole record at
-    ``version``; the file is published only once complete, and only if no change
-    came meanwhile. A reader who leaves half way leaves no file."""
+def _written(lines, version: str):
+    """The CSV file of ``lines``, in pieces, passed on while it is written to the file of
+    the whole record at ``version``, with the index of where each event's line starts.
+    Both are published only once complete, and only if no change came meanwhile. A
+    reader who leaves half way leaves no file."""
     root = exports_root()
     with _build_lock() as building:
         if not building:
-            yield from text
+            yield from csv_pieces(lines)
             return
         temporary = root / f".events-{version}-{secrets.token_hex(6)}.csv"
+        ids, starts = array("q"), array("q")
+
+        def recorded():
+            offset = len(HEADER_LINE)
+            for pk, line in lines:
+                ids.append(pk)
+                starts.append(offset)
+                offset += len(line)
+                yield pk, line
+            starts.append(offset)
+
         try:
-            with temporary.open("w", encoding="utf-8", newline="") as file:
-                for piece in text:
+            with temporary.open("wb") as file:
+                for piece in csv_pieces(recorded()):
                     file.write(piece)
                     yield piece
             if current_version() == version:
-                final = root / f"events-{version}-{rows}.csv"
+                final = root / f"events-{version}-{len(ids)}.csv"
+                _write_atomically(final.with_suffix(".idx"), (ids + starts).tobytes())
                 os.replace(temporary, final)
-                for old in root.glob("events-*.csv"):  # a reader still sending one keeps it open
-                    if old != final:
+                for old in [*root.glob("events-*.csv"), *root.glob("events-*.idx")]:
+                    if old.stem != final.stem:  # a reader still sending one keeps it open
                         old.unlink(missing_ok=True)
                 forget_unfinished()
         finally:
             temporary.unlink(missing_ok=True)
+
+
+_indexes: dict[Path, tuple[dict[int, int], array]] = {}
+
+
+def _index(path: Path) -> tuple[dict[int, int], array] | None:
+    """Where each event's line starts in the file at ``path``: (position of each event
+    id, start of each position's line and, last, the end of the file). Kept per process
+    for the latest file."""
+    if path not in _indexes:
+        try:
+            numbers = array("q", path.with_suffix(".idx").read_bytes())
+        except FileNotFoundError:
+            return None
+        rows = len(numbers) // 2
+        _indexes.clear()
+        _indexes[path] = {pk: i for i, pk in enumerate(numbers[:rows])}, numbers[rows:]
+    return _indexes[path]
+
+
+def _lines_from_file(version: str, ids: list[int]):
+    """(id, line) of the events ``ids``, cut from the file of the whole record at
+    ``version``; None if there is none, or it lacks one of them (changed since)."""
+    found = _prebuilt(version)
+    index = found and _index(found[0])
+    if not index:
+        return None
+    positions, starts = index
+    try:
+        wanted = [positions[pk] for pk in ids]
+    except KeyError:
+        return None
+    file = found[0].open("rb")  # now: a newer file may replace it, not this open one
+    view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def lines():
+        try:
+            for pk, i in zip(ids, wanted, strict=True):
+                yield pk, view[starts[i] : starts[i + 1]]
+        finally:
+            view.close()
+            file.close()
+
+    return lines()
+
+
+BUILD_IN_BACKGROUND = True
+_building = threading.Lock()
+
+
+def _build_in_background(request):
+    """Build the file of the whole record in a thread of this process, unless one is."""
+    if not BUILD_IN_BACKGROUND or not _building.acquire(blocking=False):
+        return
+
+    def build():
+        try:
+            build_full_export(request)
+        except Exception:
+            logger.exception("Building the CSV of the whole record failed")
+        finally:
+            connections.close_all()  # this thread's own
+            _building.release()
+
+    threading.Thread(target=build, name="full-export", daemon=True).start()
 
 
 def full_export_events():
@@ -413,7 +531,7 @@ def build_full_export(request) -> Path | None:
         events = full_export_events()
         with query_time_limit(events.db):
             ids = matching_ids(events)
-        for _ in _written(csv_text(request, ids, events.db), version, len(ids)):
+        for _ in _written(csv_lines(request, ids, events.db), version):
             pass
     found = _prebuilt(version)
     return found[0] if found else None
@@ -428,8 +546,8 @@ def full_csv_response(request):
         events = full_export_events()
         with query_time_limit(events.db):
             ids = matching_ids(events)
-        text = _written(csv_text(request, ids, events.db), version, len(ids))
-        return streamed_csv(text, len(ids))
+        pieces = _written(csv_lines(request, ids, events.db), version)
+        return streamed_csv(pieces, len(ids))
     path, rows = found
     response = FileResponse(
         path.open("rb"), as_attachment=True, filename=CSV_FILENAME, content_type=CSV_CONTENT_TYPE

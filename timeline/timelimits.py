@@ -84,8 +84,12 @@ def query_time_limit(using: str, milliseconds: int | None = None):
     try:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # Without JIT too: its compiling cannot be interrupted, and for a query
+                # planned as costly (a chunk of an export) took longer than running it.
                 cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, false)", [f"{milliseconds}ms"]
+                    "SELECT set_config('statement_timeout', %s, false), "
+                    "set_config('jit', 'off', false)",
+                    [f"{milliseconds}ms"],
                 )
             try:
                 yield
@@ -105,11 +109,11 @@ def query_time_limit(using: str, milliseconds: int | None = None):
 
 
 def _lift_statement_timeout(connection):
-    """Back to the connection's own statement_timeout, so that a persistent connection
-    never carries a reader's limit into the next request (an editor's, say)."""
+    """Back to the connection's own statement_timeout (and JIT), so that a persistent
+    connection never carries a reader's limit into the next request (an editor's, say)."""
     try:
         with connection.cursor() as cursor:
-            cursor.execute("RESET statement_timeout")
+            cursor.execute("RESET statement_timeout; RESET jit")
     except Exception:
         if connection.in_atomic_block:
             # The transaction failed (a query was stopped): rolling it back, as its
