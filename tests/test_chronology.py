@@ -4,8 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
@@ -263,27 +261,6 @@ def test_without_javascript_the_filter_form_is_a_plain_get_form(client):
     page = get(client).content.decode()
     assert re.search(r'<form id="filters" class="filters" method="get" action="/"', page)
     assert '<button type="submit">' in page
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
-@pytest.mark.parametrize("url_name", ["timeline:chronology", "timeline:events-json"])
-def test_query_count_does_not_grow_with_the_number_of_events(client, url_name):
-    def add_events(n):
-        for _ in range(n):
-            actor = make_actor()
-            make_event(actors=[actor], places=[make_place()])
-
-    url = reverse(url_name) + "?kind=meeting&from=2000"
-    add_events(2)
-    few = count_queries(client, url)
-    add_events(18)
-    many = count_queries(client, url)
-    assert few == many
 
 
 def test_the_real_timeline_answers_every_contact_between_blinken_and_aliyev(client, seeded):

@@ -1,3 +1,7 @@
+"""The timeline app, and what it connects when Django starts: every change to its
+records empties the page cache and marks the prebuilt export stale; the Editors
+group comes back after a flush; a sign-in forgives only its own failures."""
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 

@@ -1,4 +1,6 @@
-"""The chronology's filters: every state of the page is a validated query string."""
+"""The query strings of the public pages, each validated whole by a form: the
+chronology's filters (whose form builds every link to another state of the page),
+and the cursors of the pages that list their rows in pages."""
 
 import re
 from urllib.parse import urlencode

@@ -1,3 +1,5 @@
+"""The public URLs. The admin's are in karabakh/urls.py."""
+
 from django.urls import path
 
 from timeline import views

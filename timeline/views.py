@@ -1,3 +1,8 @@
+"""The public pages: the chronology, its JSON and CSV, and the pages of an event, an
+actor and a source. Each view validates its query string with a form, asks the
+domain's QuerySets for its rows and renders; the htmx fragments of a page are its
+own template's partials, served from the same URL."""
+
 import datetime
 import json
 
