@@ -10,12 +10,21 @@ sets DATABASE_URL, PGDATA, PG_BINDIR and PG_SERVER_OPTIONS). It:
    and CSV exports, event, actor and source pages) with wrk at a fixed
    concurrency for a fixed time, and reports throughput, p50/p95/p99 latency and
    every response that was not a 2xx;
-4. runs the same mix again and, in the middle, stops PostgreSQL for a few
+4. slow clients: holds five connections open that send one header line every
+   5 s and never finish their request (a slowloris), while the same mix runs,
+   and checks that readers are still answered;
+5. runs the same mix again and, in the middle, stops PostgreSQL for a few
    seconds and starts it again, while a probe requests ``/`` every 200 ms. It
    checks that no request failed with anything but a 503 while the database was
    down, that none made while it was down took longer than a few seconds (wrk's
    own maximum also counts requests slowed by the machine's load), that the same gunicorn
-   processes serve 200s again once it is back, and prints the figures.
+   processes serve 200s again once it is back, and prints the figures;
+6. exports: regenerates the data at ``--export-events`` (a change, which makes
+   the prebuilt CSV of the whole record stale), downloads the whole record once
+   (streamed while its file is built), then four whole-record downloads and four
+   broadly filtered ones at once while two readers keep requesting pages. It
+   records each export's time, size and whether it is complete (its rows equal
+   its X-Total-Count), and the readers' latency meanwhile.
 
 Exits non-zero if a check fails. Results also go to bench/out/load.json, the
 server's log (with the traceback Django logs for each 503) to bench/out/load-server.log.
@@ -23,9 +32,13 @@ Everything listens on 127.0.0.1 only.
 """
 
 import argparse
+import contextlib
+import csv
+import io
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +56,8 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PROXY = {"X-Forwarded-Proto": "https"}  # what the TLS-terminating proxy would add
 SLOW_SECONDS = 5  # no request may take longer, even with the database down
+EXPORT_SECONDS = 10  # the target for a filtered export, four at once
+BROAD_EXPORT = "/events.csv?from=1991"  # a filter that keeps nearly every event
 
 
 def manage(*args, env):
@@ -165,6 +180,15 @@ def run_wrk(base, script: Path, seconds: int, connections: int) -> dict:
     return summary
 
 
+def generate(events: int, env):
+    """The fixtures plus ``events`` generated events (replacing those generated before)."""
+    sizes = {"events": events, "actors": max(50, events // 50), "places": max(20, events // 200),
+             "sources": max(20, events // 20), "statements": 3 * events}  # fmt: skip
+    manage("generate_timeline", "--seed", "1", "-v0",
+           *[f"--{name}={size}" for name, size in sizes.items()], env=env)  # fmt: skip
+    subprocess.run(["psql", "-q", os.environ["DATABASE_URL"], "-c", "VACUUM ANALYZE"], check=True)
+
+
 def gunicorn_pids(master: subprocess.Popen) -> set[int]:
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
     return {master.pid, *map(int, children)}
@@ -180,12 +204,137 @@ def probe(base, stop: threading.Event, records: list):
         time.sleep(0.2)
 
 
+def gunicorn_command(port: int, workers: int, threads: int) -> list:
+    """The app server as docs/deploy.md runs it: threaded workers, so that a slow client
+    or a long export holds a thread, not a whole worker."""
+    return [GUNICORN, "karabakh.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+            "--timeout", "30", "--log-level", "warning"]  # fmt: skip
+
+
+def summary(seconds: list[float]) -> dict:
+    ordered = sorted(seconds) or [0.0]
+
+    def at(share):
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    return {"requests": len(seconds), "p50_s": at(0.5), "p95_s": at(0.95), "max_s": ordered[-1]}
+
+
+# ---------------------------------------------------------------- exports
+
+
+def download(base, path) -> dict:
+    """One export: its time, size, and whether it is complete (rows == X-Total-Count)."""
+    request = urllib.request.Request(base + path, headers=PROXY)
+    started = time.monotonic()
+    headers, body, status = {}, b"", 0
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            status, headers = response.status, dict(response.headers)
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except Exception:  # cut off: a refused, reset or incomplete response
+        pass
+    seconds = time.monotonic() - started
+    rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8", "replace")))) - 1
+    total = headers.get("X-Total-Count")
+    return {
+        "path": path,
+        "status": status,
+        "seconds": round(seconds, 2),
+        "bytes": len(body),
+        "rows": max(rows, 0),
+        "x_total_count": int(total) if total else None,
+        "complete": status == 200 and total is not None and rows == int(total),
+        "prebuilt_file": "Content-Length" in headers,
+    }
+
+
+def reader(base, paths: list[str], stop: threading.Event, records: list):
+    """Requests reader pages one after another until ``stop``."""
+    i = 0
+    while not stop.is_set():
+        status, seconds, _ = get(base, paths[i % len(paths)], timeout=60)
+        records.append({"status": status, "seconds": seconds})
+        i += 1
+
+
+def export_phase(base, mix) -> dict:
+    pages = [m["path"] for m in mix if not m["path"].startswith("/events.")]
+    first = download(base, "/events.csv")  # stale after the change: streamed, file built
+    log(f"  first whole-record export after the change: {first}")
+    records, stop = [], threading.Event()
+    readers = [threading.Thread(target=reader, args=(base, pages, stop, records)) for _ in range(2)]
+    for thread in readers:
+        thread.start()
+    time.sleep(2)
+    results = []
+    paths = ["/events.csv"] * 4 + [BROAD_EXPORT] * 4
+    exporters = [
+        threading.Thread(target=lambda p=p: results.append(download(base, p))) for p in paths
+    ]
+    during = len(records)
+    for thread in exporters:
+        thread.start()
+    for thread in exporters:
+        thread.join()
+    readers_during = records[during:]
+    stop.set()
+    for thread in readers:
+        thread.join()
+    for result in results:
+        log(f"  {result}")
+    latency = summary([r["seconds"] for r in readers_during])
+    statuses = sorted({r["status"] for r in readers_during})
+    log(f"  readers meanwhile: {latency}, statuses {statuses}")
+    return {"first": first, "exports": results, "readers": {**latency, "statuses": statuses}}
+
+
+# ---------------------------------------------------------------- slow clients
+
+
+def slow_clients(port: int, count: int, seconds: int, interval: int = 5) -> dict:
+    """``count`` connections that send a request line, then one header line every
+    ``interval`` seconds, never ending their headers (a slowloris). Whether each was
+    still open at the end: else the server shut it, and nothing was held."""
+    sockets = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n")
+        sockets.append(sock)
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        time.sleep(min(interval, max(0, ends - time.monotonic())))
+        for n, sock in enumerate(sockets):
+            with contextlib.suppress(OSError):
+                sock.sendall(f"X-Slow-{n}: {int(time.monotonic())}\r\n".encode())
+    still_open = 0
+    for sock in sockets:
+        try:
+            sock.setblocking(False)
+            still_open += sock.recv(1) == b""  # b"": closed by the server
+        except BlockingIOError:
+            still_open += 1  # nothing to read, not closed: still held open
+        except OSError:
+            pass
+        finally:
+            sock.close()
+    return {"connections": count, "still_open_at_end": still_open}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=60, help="length of the load run")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--slow-seconds", type=int, default=30, help="length of the slowloris")
+    parser.add_argument(
+        "--export-events", type=int, default=None, help="events for the export phase"
+    )
     parser.add_argument("--down", type=int, default=8, help="seconds PostgreSQL stays down")
     options = parser.parse_args()
     OUT.mkdir(exist_ok=True)
@@ -199,26 +348,21 @@ def main():
         "TRUST_X_FORWARDED_PROTO": "true",
         "CONN_MAX_AGE": "60",
         "STATIC_ROOT": static,
+        "EXPORTS_ROOT": tempfile.mkdtemp(prefix="karabakh-exports-"),
         "LOG_LEVEL": "ERROR",
     }
 
     log(f"Loading the fixtures and {options.events:,} generated events into PostgreSQL")
     manage("migrate", "--noinput", "-v0", env=env)
     manage("seed_timeline", "-v0", env=env)
-    n = options.events
-    sizes = {"events": n, "actors": max(50, n // 50), "places": max(20, n // 200),
-             "sources": max(20, n // 20), "statements": 3 * n}  # fmt: skip
-    manage("generate_timeline", "--seed", "1", "-v0",
-           *[f"--{name}={size}" for name, size in sizes.items()], env=env)  # fmt: skip
+    generate(options.events, env)
     manage("collectstatic", "--noinput", "-v0", env=env)
-    subprocess.run(["psql", "-q", os.environ["DATABASE_URL"], "-c", "VACUUM ANALYZE"], check=True)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server_log = (OUT / "load-server.log").open("w")
     master = subprocess.Popen(
-        [GUNICORN, "karabakh.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(options.workers), "--timeout", "30", "--log-level", "warning"],
+        gunicorn_command(port, options.workers, options.threads),
         cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -237,6 +381,22 @@ def main():
         log(f"  {load['rps']:.1f} req/s, p50 {load['p50_us'] / 1000:.0f} ms, "
             f"p95 {load['p95_us'] / 1000:.0f} ms, p99 {load['p99_us'] / 1000:.0f} ms, "
             f"statuses {load['statuses']}, socket errors {load['socket_errors']}")  # fmt: skip
+
+        log(f"Slow clients: 5 connections sending a header line every 5 s for "
+            f"{options.slow_seconds} s, the same mix meanwhile")  # fmt: skip
+        held = {}
+        holder = threading.Thread(
+            target=lambda: held.update(slow_clients(port, 5, options.slow_seconds))
+        )
+        holder.start()
+        time.sleep(1)
+        slow = run_wrk(base, script, options.slow_seconds - 2, options.connections)
+        holder.join()
+        slow["slow_clients"] = held
+        log(f"  {slow['rps']:.1f} req/s, p50 {slow['p50_us'] / 1000:.0f} ms, "
+            f"p99 {slow['p99_us'] / 1000:.0f} ms, max {slow['max_us'] / 1000:.0f} ms, "
+            f"statuses {slow['statuses']}, socket errors {slow['socket_errors']}, "
+            f"slow connections {held}")  # fmt: skip
 
         fault_seconds = options.down + 24
         log(f"Fault: the same load for {fault_seconds} s; PostgreSQL stopped at 8 s "
@@ -263,6 +423,17 @@ def main():
         prober.join()
         fault = results
         same_processes = gunicorn_pids(master) == pids
+
+        export_events = options.export_events or options.events
+        log(f"Exports: {export_events:,} generated events, four whole-record and four "
+            f"filtered ({BROAD_EXPORT}) downloads at once, two readers meanwhile")  # fmt: skip
+        if export_events != options.events:
+            generate(export_events, env)
+            mix = request_mix(base)  # the generated slugs are new
+        else:  # a change all the same: the prebuilt file is stale
+            stale = "from timeline import exports; exports.mark_stale()"
+            manage("shell", "-v0", "-c", stale, env=env)
+        exported = export_phase(base, mix)
     finally:
         master.terminate()
         master.wait(timeout=30)
@@ -272,6 +443,8 @@ def main():
     first_ok = next((r["t"] - up_at for r in after if r["status"] == 200), None)
     report = {
         "load": load,
+        "slow_clients": slow,
+        "exports": {**exported, "events": export_events},
         "fault": fault,
         "probe": {
             "while_down": {
@@ -312,6 +485,20 @@ def main():
         problems.append("the site did not serve 200s again soon after PostgreSQL came back")
     if not same_processes:
         problems.append("gunicorn's processes changed: the app was restarted")
+    if set(slow["statuses"]) != {"200"} or slow["socket_errors"] or slow["timeouts"]:
+        problems.append(f"readers were not all answered beside slow clients: {slow['statuses']}")
+    if slow["slow_clients"].get("still_open_at_end") != 5:
+        problems.append(f"the slow clients were not held open: {slow['slow_clients']}")
+    downloads = [exported["first"], *exported["exports"]]
+    if not all(d["complete"] for d in downloads):
+        problems.append("an export was incomplete (its rows differ from its X-Total-Count)")
+    if any(not d["prebuilt_file"] for d in exported["exports"] if d["path"] == "/events.csv"):
+        problems.append("a whole-record export was not served from its prebuilt file")
+    slowest = max(d["seconds"] for d in exported["exports"] if d["path"] == BROAD_EXPORT)
+    if slowest > EXPORT_SECONDS:
+        problems.append(f"a filtered export took {slowest} s, over {EXPORT_SECONDS} s")
+    if exported["readers"]["statuses"] != [200]:
+        problems.append(f"readers got {exported['readers']['statuses']} during the exports")
     for problem in problems:
         log(f"FAILED: {problem}")
     if not problems:
