@@ -9,6 +9,7 @@ settings checked in a fresh interpreter, pure functions) run on SQLite only.
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -34,7 +35,9 @@ def pytest_configure(config):
     # the tests of sign-in check behaviour, not the hasher's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test has exports of its own (below); data loaded for a module marks these.
-    settings.EXPORTS_ROOT = Path(tempfile.mkdtemp(prefix="karabakh-test-exports-"))
+    exports = Path(tempfile.mkdtemp(prefix="karabakh-test-exports-"))
+    settings.EXPORTS_ROOT = exports
+    config.add_cleanup(lambda: shutil.rmtree(exports, ignore_errors=True))
     # Tests run with DEBUG off, where static URLs come from the manifest that
     # collectstatic writes; make it once if `make test` has not already.
     if not (settings.STATIC_ROOT / "staticfiles.json").exists():
