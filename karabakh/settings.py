@@ -35,6 +35,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_count(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more, not {value!r}.")
+    return int(value)
+
+
 def env_site_url(name: str) -> str:
     """An http(s) address with no path, query or fragment, without its trailing slash."""
     value = os.environ.get(name, "").strip()
@@ -259,13 +268,25 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# How many proxies in front of the site append to X-Forwarded-For (nginx on the
+# same machine: 1). The client's address is the entry the outermost of them
+# appended; with 0 the header is ignored (timeline/client_address.py). Too low,
+# and every client looks like the proxy; too high, and clients pick their address.
+PROXY_COUNT = env_count("PROXY_COUNT", 0)
+
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins from
-# one address, or for one account, further attempts are refused for a while.
+# one address, further attempts from it are refused for a while.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "timeline.client_address.client_address"
+# By address only. Not by account: anyone could then lock a named editor out from
+# everywhere. Not also by (account, address): its failures are a part of the
+# address's, so it could never lock first.
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Off: axes would then forget every failure from the address of any successful
+# sign-in. timeline/signin.py forgets only the signed-in account's own.
+AXES_RESET_ON_SUCCESS = False
 
 # Where signing in leads when the address asks for nowhere safe (?next=//elsewhere).
 LOGIN_REDIRECT_URL = "admin:index"

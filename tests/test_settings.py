@@ -76,3 +76,15 @@ def test_a_mistyped_debug_flag_is_refused():
     result = load_settings(DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["one", "-1", "1.5", " 1"])
+def test_a_proxy_count_that_is_no_whole_number_is_refused(value):
+    result = load_settings(PROXY_COUNT=value)
+    assert result.returncode != 0
+    assert "PROXY_COUNT must be a whole number, 0 or more" in result.stderr
+
+
+def test_a_proxy_count_behind_two_proxies_is_accepted():
+    result = load_settings(PROXY_COUNT="2")
+    assert result.returncode == 0, result.stderr
