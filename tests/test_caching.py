@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import make_event
+from timeline.caching import timeline_version
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,14 @@ def test_a_real_signed_in_session_bypasses_the_page_cache(client, admin_client, 
     cached_then_changed_quietly(client)
     assert "The title since" in admin_client.get(HOME).content.decode()
     assert "The title when cached" in client.get(HOME).content.decode()
+
+
+def test_a_page_cached_before_a_change_commits_is_not_served_after_it(
+    django_capture_on_commit_callbacks,
+):
+    # Another process may render a page between the change's save and its commit, from
+    # the data before it; that page must not stay current once the change is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_event()
+        version_before_commit = timeline_version()
+    assert timeline_version() != version_before_commit

@@ -16,6 +16,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.cache import patch_cache_control
 
 from timeline.readers import is_reader_request
@@ -32,12 +33,19 @@ def timeline_version() -> int:
     return version
 
 
-def timeline_changed(**kwargs):
-    """Signal receiver: a record changed, so every cached page is out of date."""
+def bump_version():
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not in the cache yet (or evicted): any new value will do
         cache.set(VERSION_KEY, timeline_version() + 1, timeout=None)
+
+
+def timeline_changed(using=None, **kwargs):
+    """Signal receiver: a record changed, so every cached page is out of date. Bumped at
+    once, and again when the change commits: a page rendered between the two, from the
+    data before the change, was cached under a version that is no longer current."""
+    bump_version()
+    transaction.on_commit(bump_version, using=using)
 
 
 def page_key(request) -> str:

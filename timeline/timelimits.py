@@ -19,14 +19,8 @@ from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
 from django.urls import reverse
 
-# Milliseconds any one query of a public request may run; the QUERY_TIME_LIMIT_MS setting.
-QUERY_TIME_LIMIT_MS = 5000
 # SQLite calls the progress handler every this many virtual machine steps.
 SQLITE_STEPS = 1000
-
-
-def query_time_limit_ms() -> int:
-    return getattr(settings, "QUERY_TIME_LIMIT_MS", QUERY_TIME_LIMIT_MS)
 
 
 def timed_out(error: BaseException | None) -> bool:
@@ -75,7 +69,7 @@ def query_time_limit(using: str, milliseconds: int | None = None):
     """Every query on database ``using`` within the block is stopped after running for
     ``milliseconds`` (default: the QUERY_TIME_LIMIT_MS setting), raising OperationalError."""
     if milliseconds is None:
-        milliseconds = query_time_limit_ms()
+        milliseconds = settings.QUERY_TIME_LIMIT_MS
     connection = connections[using]
     if milliseconds <= 0 or getattr(connection, "timeline_query_time_limit", False):
         yield  # none, or the one already in force
