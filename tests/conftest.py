@@ -74,11 +74,12 @@ def generous_count_time_limit(settings):
 
 
 @pytest.fixture(autouse=True)
-def exports_of_its_own(settings, tmp_path, monkeypatch):
+def exports_of_its_own(settings, tmp_path_factory, monkeypatch):
     """The prebuilt exports of each test, so that none serves a file another test built
     from its own data (the database is rolled back between tests; the files are not).
     Built in the test's own thread: another would not see the test's transaction."""
-    settings.EXPORTS_ROOT = tmp_path / "exports"
+    # Not inside tmp_path, which tests that write files of their own list.
+    settings.EXPORTS_ROOT = tmp_path_factory.mktemp("exports")
     monkeypatch.setattr("timeline.exports.BUILD_IN_BACKGROUND", False)
 
 

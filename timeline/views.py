@@ -93,21 +93,18 @@ def events_json(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
+@gzip_page
 def events_csv(request: HttpRequest):
     form = ChronologyFilter.from_request(request)
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
     if not form.is_filtered():
-        # Served like a static file, with its length: not compressed on the fly.
+        # The prebuilt file, served like a static file with its length (its gzip copy
+        # too, which the compression leaves alone), or streamed while it is built.
         return exports.full_csv_response(request)
-    return filtered_csv(request, form.apply(Event.objects.published()))
-
-
-@gzip_page
-def filtered_csv(request: HttpRequest, events):
     # The events are found before the 200 goes out, so that an outage or a filter
     # past the time limit is the designed 503, not a cut-off file.
-    return exports.csv_response(request, events)
+    return exports.csv_response(request, form.apply(Event.objects.published()))
 
 
 def invalid_query(request, form) -> TemplateResponse:
