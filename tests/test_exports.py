@@ -2,8 +2,8 @@
 and the whole published record as a prebuilt file that is never stale."""
 
 import csv
-import gzip
 import datetime
+import gzip
 import io
 
 import pytest
