@@ -147,7 +147,7 @@ def test_a_change_marks_the_file_stale_once_more_when_it_commits(
         event.title = "Renamed"
         event.save()
         event.places.set([make_place()])
-    # Once, however many changes (the page cache has its own).
+    # Once, however many changes (the page cache and the ready counts have their own).
     assert [callback for callback in callbacks if callback is exports.mark_stale] == [
         exports.mark_stale
     ]

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
+from timeline.counts import recount
 from timeline.models import Actor, Event, Source
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,16 @@ def test_an_actor_page_takes_a_fixed_number_of_queries(client):
 
 def test_a_source_page_takes_a_fixed_number_of_queries(client):
     assert_constant(client, lambda source, **_: source.get_absolute_url())
+
+
+def test_the_chronology_with_its_counts_ready_takes_fewer_queries_and_a_fixed_number(client):
+    """With the whole record's counts ready, `/` reads them in one query and counts
+    nothing: its page of events and their details take the rest."""
+    grow(2)
+    without = queries(client, chronology())
+    recount()
+    few = queries(client, chronology())
+    grow(23)
+    recount()
+    assert queries(client, chronology()) == few
+    assert few < without

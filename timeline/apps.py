@@ -1,6 +1,7 @@
 """The timeline app, and what it connects when Django starts: every change to its
-records empties the page cache and marks the prebuilt export stale; the Editors
-group comes back after a flush; a sign-in forgives only its own failures."""
+records empties the page cache, marks the prebuilt export stale and has the ready
+counts counted again; the Editors group comes back after a flush, and the ready
+counts are counted after a migration; a sign-in forgives only its own failures."""
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
@@ -12,22 +13,35 @@ class TimelineConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_migrate,
+            post_save,
+            pre_save,
+        )
 
-        from timeline import exports
+        from timeline import counts, exports
         from timeline.caching import timeline_changed
         from timeline.editors import restore_editors_group
         from timeline.signin import forgive_own_failures
 
         post_migrate.connect(restore_editors_group, sender=self)
+        post_migrate.connect(counts.count_after_migrate, sender=self)
         user_logged_in.connect(forgive_own_failures, dispatch_uid="forgive-own-failures")
 
         for model in self.get_models():
-            if model._meta.app_label == self.label and not model.__name__.startswith("Historical"):
-                post_save.connect(timeline_changed, sender=model, dispatch_uid=f"cache-{model}")
-                post_delete.connect(timeline_changed, sender=model, dispatch_uid=f"del-{model}")
-                for signal in (post_save, post_delete):
-                    signal.connect(exports.timeline_changed, sender=model)
+            if model.__name__.startswith("Historical") or model in counts.DERIVED:
+                continue
+            post_save.connect(timeline_changed, sender=model, dispatch_uid=f"cache-{model}")
+            post_delete.connect(timeline_changed, sender=model, dispatch_uid=f"del-{model}")
+            for signal in (post_save, post_delete):
+                signal.connect(exports.timeline_changed, sender=model)
+            # pre_save too: a save outside a transaction is noted before its write.
+            for signal in (pre_save, post_save, post_delete):
+                signal.connect(counts.record_changed, sender=model)
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(counts.record_changed, sender=field.remote_field.through)
         m2m_changed.connect(timeline_changed, dispatch_uid="cache-m2m")
         # The prebuilt CSV of the whole record is stale after any change.
         m2m_changed.connect(exports.timeline_changed)

@@ -1,16 +1,14 @@
-"""The chronology at `/`: a page of events, the facet counts, the time axis and the
-chips of the active filters, built from the validated filter form in a fixed number of
-queries. Every link on it comes from the form, which owns the query string."""
+"""The chronology at `/`: a page of events, the facets and the time axis with their
+counts (timeline/counts.py says where those come from) and the chips of the active
+filters, built from the validated filter form in a fixed number of queries. Every link
+on it comes from the form, which owns the query string."""
 
-from django.conf import settings
-
+from timeline.counts import NAMES, Counts
 from timeline.forms import ChronologyFilter
 from timeline.keyset import Page, page_of
 from timeline.models import Event
-from timeline.timelimits import TimeBudget
 
 AXIS_YEARS = range(1991, 2024)
-FACET_LIMIT = 12
 
 
 class Facet(list):
@@ -68,17 +66,8 @@ def entries(page: Page) -> list[dict]:
 # ---------------------------------------------------------------- counts: facets and axis
 
 
-def time_budget(events) -> TimeBudget:
-    """Time limits on the counts of ``events``, on the database they are read from."""
-    return TimeBudget(settings.TIMELINE_COUNT_TIME_LIMIT_MS, using=events.db)
-
-
-def axis(form: ChronologyFilter, events, budget: TimeBudget) -> list[dict]:
-    counts = budget.run(
-        "axis",
-        form.apply(events, without="period").count_by_year,
-        key=f"axis{form.query()}",
-    )
+def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> list[dict]:
+    """A bar per year, each with how many events the year would give (None: skipped)."""
     skipped = counts is None
     counts = counts or {}
     highest = max([counts.get(year, 0) for year in AXIS_YEARS] + [1])
@@ -101,12 +90,12 @@ def axis(form: ChronologyFilter, events, budget: TimeBudget) -> list[dict]:
     return bars
 
 
-def facets(form: ChronologyFilter, events, budget: TimeBudget) -> dict[str, Facet]:
+def facets(form: ChronologyFilter, counted: dict, ready: dict | None) -> dict[str, Facet]:
+    """The choices of each filter, with how many events each would give (``counted``,
+    None where skipped). A skipped facet still lists choices, uncounted: every kind and
+    origin, and the chosen actors and places with the whole record's busiest (``ready``,
+    the ready counts, when current)."""
     data = form.cleaned_data
-    matching = form.apply(events)
-
-    def count(name, counter, default=None):
-        return budget.run(name, counter, default, key=f"{name}{form.query()}")
 
     def option(name, value, label, n):
         return {
@@ -121,10 +110,12 @@ def facets(form: ChronologyFilter, events, budget: TimeBudget) -> dict[str, Face
         }
 
     def by_slug(name, rows):
+        skipped = rows is None
+        if skipped:
+            rows = [{**row, "n": None} for row in (ready or {}).get(name, [])]
         counted = {row[f"{name}__slug"]: (row[f"{name}__name"], row["n"]) for row in rows}
         for slug in data.get(name, []):  # chosen ones stay listed, whatever their rank
-            uncounted = None if name in budget.skipped else 0
-            counted.setdefault(slug, (form.label_of(name, slug), uncounted))
+            counted.setdefault(slug, (form.label_of(name, slug), None if skipped else 0))
         return [option(name, slug, label, n) for slug, (label, n) in counted.items()]
 
     def by_choice(name, counts):
@@ -135,15 +126,11 @@ def facets(form: ChronologyFilter, events, budget: TimeBudget) -> dict[str, Face
             if counts is None or counts.get(value) or value in data.get(name, [])
         ]
 
-    kinds = count("kind", form.apply(events, without="kind").count_by_kind)
-    origins = count("origin", form.apply(events, without="origin").count_by_origin)
-    actors = count("actor", lambda: matching.count_by_actor(FACET_LIMIT), [])
-    places = count("place", lambda: matching.count_by_place(FACET_LIMIT), [])
     options = {
-        "kind": by_choice("kind", kinds),
-        "origin": by_choice("origin", origins),
-        "actor": by_slug("actor", actors),
-        "place": by_slug("place", places),
+        "kind": by_choice("kind", counted["kind"]),
+        "origin": by_choice("origin", counted["origin"]),
+        "actor": by_slug("actor", counted["actor"]),
+        "place": by_slug("place", counted["place"]),
     }
     return {name: Facet(name, form.fields[name].label, options[name]) for name in form.FACETS}
 
@@ -163,17 +150,17 @@ def chips(form: ChronologyFilter) -> list[dict]:
 def page_context(form: ChronologyFilter, events) -> dict:
     matching = form.apply(events)
     page = events_page(form, matching)
-    budget = time_budget(events)
-    count = budget.run("count", matching.count, key=f"count{form.query()}")
+    counts = Counts(form, events, matching)
+    counted = counts.values(*NAMES)
     return {
         "form": form,
         "entries": entries(page),
         "page": page,
-        "count": count,
+        "count": counted["count"],
         "more_url": form.query(cursor=page.next) if page.next else None,
-        "axis": axis(form, events, budget),
-        "facets": facets(form, events, budget),
-        "skipped": budget.skipped,
+        "axis": axis(form, counted["axis"]),
+        "facets": facets(form, counted, counts.ready),
+        "skipped": counts.skipped,
         "chips": chips(form),
         "query": form.query(),
     }

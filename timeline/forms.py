@@ -249,7 +249,27 @@ class ChronologyFilter(QueryStringForm):
         return events
 
     def is_filtered(self) -> bool:
-        return any(self.cleaned_data.get(name) for name in self.FILTERS)
+        return bool(self.filter_set())
+
+    def filter_set(self, *, without: str = "") -> str:
+        """The filters, less ``without`` (as ``apply`` leaves it out), as a string that is
+        the same for every query string that selects the same events: each value once,
+        sorted (words too), and a date as the day it stands for. What a count of these
+        events is kept under."""
+        left_out = ("from", "to") if without == "period" else (without,)
+        pairs = []
+        for name in self.FILTERS:
+            value = self.cleaned_data.get(name)
+            if name in left_out or not value:
+                continue
+            if name == "q":
+                values = sorted(value.split())
+            elif isinstance(value, list):
+                values = sorted(value)
+            else:
+                values = [value.isoformat()]
+            pairs.extend((name, v) for v in values)
+        return urlencode(pairs)
 
     # ------------------------------------------------------------ links to other states
 

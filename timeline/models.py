@@ -1,11 +1,14 @@
 """The timeline's data: sources, the actors and places they name, the events
-they report and the statements they carry.
+they report and the statements they carry; and the counts of the published
+record kept ready from them (timeline/counts.py keeps them).
 
 Every rule the editorial guide sets for the data lives here, as a database
 constraint where the database can say it and in ``clean()`` where it cannot (or,
 for a deletion, in a check before it; for publishing, in
 ``Event.validate_publication()``).
 """
+
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -21,6 +24,7 @@ from timeline.querysets import (
     ActorQuerySet,
     EventQuerySet,
     PlaceQuerySet,
+    RecordCountQuerySet,
     SourceQuerySet,
     StatementQuerySet,
 )
@@ -621,6 +625,79 @@ class Statement(models.Model):
                     f"on “{twin.event.title}”."
                 }
             )
+
+
+class RecordChange(models.Model):
+    """A change to the timeline's records that the ready counts (RecordCount) do not
+    include yet: one row per transaction that changes them, written in it, so that it
+    becomes visible at the very moment the change does, and deleted by the recount
+    that counted it. While any row is here the ready counts are not read."""
+
+    class Meta:
+        verbose_name = "change not counted yet"
+
+    def __str__(self):
+        return f"Change {self.pk}, not counted yet"
+
+
+class RecordVersion(models.Model):
+    """The version of the records the ready counts were counted at: a number drawn at
+    random by each recount, which the counts of filtered views kept in the cache are
+    keyed by. Random, so that no other state of the records (one restored from a
+    backup and edited again, a database emptied by the tests) ever reuses a number
+    whose counts the cache may still hold. Recounts lock its one row, so they run one
+    at a time."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    number = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="one_record_version")]
+
+    def __str__(self):
+        return f"Version {self.number}"
+
+    @staticmethod
+    def draw() -> int:
+        return secrets.randbelow(2**63)
+
+
+class RecordCount(models.Model):
+    """How many published events one choice of the chronology gives over the whole
+    record, with no filter: the number of events, those of each year, kind and origin,
+    and those of the busiest actors and places. Kept ready, so that `/` and
+    `/events.json` never count the whole record on a reader's request: all rows are
+    replaced together by each recount, right after a change commits. They are read
+    only while no change awaits counting (RecordChange), so that they are current or
+    not read at all, never stale."""
+
+    class Facet(models.TextChoices):
+        COUNT = "count", "Published events"
+        AXIS = "axis", "Events in a year"
+        KIND = "kind", "Events of a kind"
+        ORIGIN = "origin", "Events reported by a source of an origin"
+        ACTOR = "actor", "Events involving an actor"
+        PLACE = "place", "Events at a place"
+
+    facet = models.CharField(max_length=10, choices=Facet)
+    key = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The year, kind or origin, or the actor's or place's slug; empty for the "
+        "number of events.",
+    )
+    name = models.CharField(max_length=200, blank=True, help_text="The actor's or place's name.")
+    n = models.PositiveIntegerField("events")
+
+    objects = RecordCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "key"], name="one_count_per_choice")
+        ]
+
+    def __str__(self):
+        return f"{self.get_facet_display()} {self.key}: {self.n}" if self.key else f"{self.n}"
 
 
 def events_left_unsourced(sources) -> EventQuerySet:

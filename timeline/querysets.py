@@ -487,3 +487,13 @@ class StatementQuerySet(models.QuerySet):
     def after_passage(self, cursor: tuple[int, int] | None):
         """The statements after a page that ended at the passage ``cursor`` (start, end)."""
         return after_position(self, "start", "end", cursor)
+
+
+class RecordCountQuerySet(models.QuerySet):
+    def current(self):
+        """The ready counts, each with the ``version`` of the records they were counted at,
+        while no change awaits counting; none otherwise (in one query, so that the counts
+        and whether they are current are read at the same moment)."""
+        waiting = _model("RecordChange").objects.all()
+        version = _model("RecordVersion").objects.values("number")[:1]
+        return self.filter(~Exists(waiting)).annotate(version=Subquery(version))

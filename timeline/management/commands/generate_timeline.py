@@ -20,7 +20,9 @@ Rows are written with ``bulk_create`` in batches, inside one transaction, so
 100,000 events load into PostgreSQL in minutes. ``bulk_create`` sends no
 signals, so django-simple-history records no history for generated rows: they
 are test data, not editors' work, and a history of 700,000 "created" entries
-would only slow the load.
+would only slow the load. What the signals would set off is done once at the end:
+the ready counts of the whole record are counted in the same transaction, and the
+prebuilt CSV is marked stale.
 
 Running it again replaces the rows it generated before (those with ``gen-``
 slugs, and what hangs off them) and leaves every other row alone, so re-runs
@@ -38,7 +40,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from timeline import exports
+from timeline import counts, exports
 from timeline.models import Actor, Event, EventActor, Origin, Place, Source, Statement
 
 PREFIX = "gen-"
@@ -208,7 +210,10 @@ class Command(BaseCommand):
                 remove_generated()
                 self.progress(f"removed {existing:,} previously generated events")
             write(plan, options["batch_size"], self.progress)
-        # bulk_create sends no signals: say the prebuilt CSV of the whole record is stale.
+            # bulk_create sends no signals: count the record in the same transaction, and
+            # say the prebuilt CSV of the whole record is stale.
+            counts.recount(connection.alias, force=True)
+            self.progress("counted the whole published record")
         exports.mark_stale()
         if verbosity >= 1:
             self.stdout.write(
