@@ -11,9 +11,18 @@ Run by ``bench/run`` inside a throwaway PostgreSQL cluster (DATABASE_URL set). I
    workers), with the equivalent filters and facets: the peer;
 5. drives every URL on all three with wrk at a fixed concurrency and prints requests
    per second and p50/p95/p99 latency, each URL's ratios to floor and peer, and the
-   size of the first load of ``/``.
+   size of the first load of ``/`` (the site warm: each URL requested before);
+6. right after a change to the data (every per-view cache cold), drives the long-tail
+   mix (bench/longtail.py): over a thousand distinct URLs drawn from the data, each
+   requested three times in random order at the same concurrency;
+7. reads the peak resident memory of each of the site's gunicorn workers;
+8. hot: serves the site again with the page cache on, in a Redis server started here,
+   and drives the fixed URLs, each requested once before, beside the floor;
+9. measures the CPU per request of each fixed URL, cold and warm, one request at a
+   time (bench/cpu.py: the application's CPU time plus PostgreSQL's execution time).
 
-Results also go to bench/out/performance/results.json and results.md.
+``--no-peer`` leaves Datasette (and its SQLite copy of the data) out, for the largest
+sizes. Results also go to bench/out/performance/results.json and results.md.
 """
 
 import argparse
@@ -31,6 +40,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import longtail  # bench/longtail.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -61,7 +72,9 @@ def run(*args, **kwargs):
 # ---------------------------------------------------------------- data
 
 
-def generate(options, pg_env, sqlite_env):
+def generate(options, pg_env, sqlite_env) -> dict:
+    """Generate the data into PostgreSQL (and SQLite for the peer, unless --no-peer), at
+    the same time; returns how long each took, so that the growth with size is visible."""
     sizes = [
         f"--events={options.events}",
         f"--actors={max(1, options.events // 50)}",
@@ -70,15 +83,39 @@ def generate(options, pg_env, sqlite_env):
         f"--sources={max(1, options.events // 20)}",
         f"--seed={options.seed}",
     ]
-    started = time.monotonic()
-    jobs = []
-    for env in (pg_env, sqlite_env):
+    envs = {"postgresql": pg_env}
+    if not options.no_peer:
+        envs["sqlite"] = sqlite_env
+    for env in envs.values():
         manage("migrate", "--noinput", "-v0", env=env).wait()
-        jobs.append(manage("generate_timeline", *sizes, "-v1", env=env))
-    if any(job.wait() for job in jobs):
-        sys.exit("Generating the data failed.")
-    log(f"generated the data twice (PostgreSQL and SQLite) in {time.monotonic() - started:.0f} s")
+    started = time.monotonic()
+    jobs = {name: manage("generate_timeline", *sizes, "-v1", env=env) for name, env in envs.items()}
+    seconds = {}
+    while jobs:  # each one's own time, though they run at once
+        for name, job in list(jobs.items()):
+            if job.poll() is not None:
+                if job.returncode:
+                    sys.exit(f"Generating the data failed ({name}).")
+                seconds[name] = round(time.monotonic() - started, 1)
+                del jobs[name]
+        time.sleep(0.5)
+    log(f"generated the data ({', '.join(f'{k} {v:.0f} s' for k, v in seconds.items())})")
+    started = time.monotonic()
     run("psql", "-q", pg_env["DATABASE_URL"], "-c", "VACUUM ANALYZE")
+    seconds["vacuum_analyze"] = round(time.monotonic() - started, 1)
+    return seconds
+
+
+def change_data(env):
+    """A change to the data, as an editor's save makes one: it fires the change signals,
+    so the whole-record counts are counted again under a new version and every per-view
+    cache (keyed by that version) is cold."""
+    save = (
+        "from timeline.models import Event; "
+        "Event.objects.filter(publication='published').order_by('id').first().save()"
+    )
+    if manage("shell", "-v0", "-c", save, env=env).wait():
+        sys.exit("Changing the data failed.")
 
 
 def prepare_sqlite(path: Path):
@@ -163,11 +200,11 @@ def choose(database_url: str, sqlite_path: Path):
         " EXISTS (SELECT 1 FROM timeline_statement s WHERE s.event_id = e.id)"
         " ORDER BY e.slug LIMIT 1 OFFSET 500",
     )[0]
-    db = sqlite3.connect(sqlite_path)
-    assert db.execute("SELECT slug FROM timeline_event WHERE id = ?", [event_id]).fetchone() == (
-        event_slug,
-    ), "the two databases should hold the same rows"
-    db.close()
+    if sqlite_path:
+        db = sqlite3.connect(sqlite_path)
+        same = db.execute("SELECT slug FROM timeline_event WHERE id = ?", [event_id]).fetchone()
+        assert same == (event_slug,), "the two databases should hold the same rows"
+        db.close()
 
     table = "/timeline/timeline_event"
     listing = {
@@ -289,13 +326,164 @@ def first_load(site: Server, headers) -> dict:
     }
 
 
+def worker_memory(server: Server) -> list[dict]:
+    """The peak resident memory (VmHWM) of each gunicorn worker, and of the master."""
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    peaks = []
+    for role, each in [("master", pid), *(("worker", int(c)) for c in children)]:
+        status = Path(f"/proc/{each}/status").read_text()
+        kib = int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1))
+        peaks.append({"pid": each, "role": role, "peak_rss_mib": round(kib / 1024, 1)})
+    return peaks
+
+
+def long_tail(site: Server, urls: list[dict], options, env, proxy) -> dict:
+    """The long-tail mix, right after a change to the data."""
+    change_data(env)
+    log(f"long tail: {len(urls)} distinct URLs, each {options.repeats} times in random order, "
+        f"{options.connections} connections, right after a change to the data")  # fmt: skip
+    records, seconds = longtail.drive(
+        site.port, urls, options.repeats, options.connections, options.seed, proxy
+    )
+    result = longtail.summarise(records, seconds)
+    bad = [r for r in records if r["status"] != 200]
+    if bad:
+        examples = {urls[r["url"]]["path"]: r["status"] for r in bad[:5]}
+        sys.exit(f"long tail: {len(bad)} responses were not 200, e.g. {examples}")
+    log(f"long tail: {result['rps']} req/s; all {result['all']}; cold {result['cold']}")
+    return result
+
+
+def redis_server() -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--logfile", str(OUT / "redis.log")],
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("redis-server did not start")
+
+
+def hot_pass(production, urls, options, proxy) -> list[dict]:
+    """The fixed URLs with the page cache on, in Redis, each requested once before."""
+    redis, port = redis_server()
+    hot_env = {**production, "CACHE_URL": f"redis://127.0.0.1:{port}/0",
+               "PAGE_CACHE_SECONDS": "300"}  # fmt: skip
+    site = gunicorn("site-hot", "karabakh.wsgi:application", hot_env, options.workers)
+    try:
+        rows = []
+        for name, path, headers, _ in urls:
+            assert fetch(site.url(path), {**proxy, **headers})[0] == 200, (name, "hot")
+            rows.append({"name": name, "site": wrk(site.url(path), {**proxy, **headers}, options)})
+            log(f"hot {name}: {rows[-1]['site']['rps']:.0f} req/s, p95 "
+                f"{rows[-1]['site']['p95_us'] / 1000:.1f} ms")  # fmt: skip
+        return rows
+    finally:
+        site.stop()
+        redis.terminate()
+        redis.wait(timeout=20)
+
+
+def cpu_pass(production, urls, options) -> list[dict]:
+    """CPU per request of each fixed URL, cold and warm (bench/cpu.py, its own process)."""
+    listing = OUT / "fixed-urls.json"
+    listing.write_text(json.dumps([[name, path, headers] for name, path, headers, _ in urls]))
+    env = {**production, "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "LOG_LEVEL": "ERROR"}
+    result = subprocess.run(
+        [PYTHON, BENCH / "cpu.py", listing, f"--requests={options.cpu_requests}"],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    return json.loads(result.stdout.decode().strip().splitlines()[-1])
+
+
 # ---------------------------------------------------------------- report
+
+
+def ms(us) -> str:
+    return f"{us / 1000:.1f}"
+
+
+def more_tables(results) -> str:
+    """The long tail, CPU per request, the hot pass and the workers' memory."""
+    lines = []
+    tail = results["long_tail"]
+    lines += [
+        "",
+        f"Long tail: {tail['urls']} distinct URLs, each requested {results['settings']['repeats']}"
+        f" times in random order, {results['settings']['connections']} connections, right after"
+        f" a change to the data (page cache off); {tail['rps']} req/s over {tail['seconds']} s."
+        " Cold: the first request for each URL; warm: the later ones.",
+        "",
+        "| requests | count | p50 ms | p95 ms | p99 ms | pages that skipped a count |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, part in [("all", tail["all"]), ("cold", tail["cold"]), ("warm", tail["warm"]),
+                        *((f"kind: {k}", v) for k, v in tail["kinds"].items())]:  # fmt: skip
+        lines.append(
+            f"| {label} | {part['requests']} | {part['p50_ms']} | {part['p95_ms']} "
+            f"| {part['p99_ms']} | {100 * part['skipped_share']:.0f} % |"
+        )
+    lines += [
+        "",
+        f"CPU per request, one request at a time (median of {results['settings']['cpu_requests']}"
+        "): the application's CPU time plus PostgreSQL's execution time. Cold: per-view caches"
+        " emptied before each request; warm: the URL requested before.",
+        "",
+        "| URL | cold app CPU ms | cold PostgreSQL ms | cold total ms | cold skipped "
+        "| warm app CPU ms | warm PostgreSQL ms | warm total ms | warm skipped "
+        "| warm load p95 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    load = {row["name"]: row for row in results["rows"]}
+    for row in results["cpu"]:
+        c, w = row["cold"], row["warm"]
+        lines.append(
+            f"| {row['name']} | {c['app_cpu_ms']} | {c['postgres_ms']} | {c['total_ms']} "
+            f"| {100 * c['skipped_share']:.0f} % | {w['app_cpu_ms']} | {w['postgres_ms']} "
+            f"| {w['total_ms']} | {100 * w['skipped_share']:.0f} % "
+            f"| {ms(load[row['name']]['site']['p95_us'])} |"
+        )
+    lines += [
+        "",
+        "Hot: the page cache on (Redis), each URL requested once before, beside the floor.",
+        "",
+        "| URL | hot req/s | hot p50 ms | hot p95 ms | hot p99 ms | floor req/s | floor p95 ms "
+        "| hot/floor req/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for hot in results["hot"]:
+        site, floor = hot["site"], load[hot["name"]]["floor"]
+        lines.append(
+            f"| {hot['name']} | {site['rps']:.0f} | {ms(site['p50_us'])} | {ms(site['p95_us'])} "
+            f"| {ms(site['p99_us'])} | {floor['rps']:.0f} | {ms(floor['p95_us'])} "
+            f"| {site['rps'] / floor['rps']:.2f} |"
+        )
+    workers = [m for m in results["memory"] if m["role"] == "worker"]
+    lines += [
+        "",
+        "Peak resident memory (VmHWM) of each of the site's gunicorn workers at the end of the"
+        " warm load and the long tail: "
+        + ", ".join(f"{m['peak_rss_mib']} MiB" for m in workers)
+        + f" (master {results['memory'][0]['peak_rss_mib']} MiB).",
+        "",
+        "Generating the data: "
+        + ", ".join(f"{k} {v} s" for k, v in results["generate_seconds"].items())
+        + f" ({results['settings']['events']:,} events).",
+    ]
+    return "\n".join(lines)
 
 
 def table(rows, first) -> str:
     lines = [
         f"Concurrency {rows[0]['connections']}, {rows[0]['duration']} s per URL and server, "
-        f"{os.cpu_count()} CPUs, {rows[0]['workers']} gunicorn workers each.",
+        f"{os.cpu_count()} CPUs, {rows[0]['workers']} gunicorn workers each. The site warm "
+        "(each URL requested before), its page cache off.",
         "",
         "| URL | site req/s | p50 ms | p95 ms | p99 ms | floor req/s | floor p95 ms "
         "| Datasette req/s | Datasette p95 ms | Datasette errors "
@@ -303,7 +491,8 @@ def table(rows, first) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
-        site, floor, peer = row["site"], row["floor"], row["peer"]
+        site, floor = row["site"], row["floor"]
+        peer = row["peer"] or {"rps": 0.0, "p95_us": 0, "non_2xx": 0, "errors": 0}
         lines.append(
             f"| {row['name']} | {site['rps']:.1f} | {site['p50_us'] / 1000:.1f} "
             f"| {site['p95_us'] / 1000:.1f} | {site['p99_us'] / 1000:.1f} "
@@ -331,6 +520,10 @@ def main():
     parser.add_argument("--connections", type=int, default=8, help="Concurrent clients.")
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--no-peer", action="store_true", help="Leave Datasette out.")
+    parser.add_argument("--long-tail", type=int, default=1200, help="Distinct URLs in the mix.")
+    parser.add_argument("--repeats", type=int, default=3, help="Requests for each of them.")
+    parser.add_argument("--cpu-requests", type=int, default=20, help="Requests per CPU median.")
     options = parser.parse_args()
 
     shutil.rmtree(OUT, ignore_errors=True)
@@ -341,8 +534,11 @@ def main():
     sqlite_env = {**base, "DATABASE_URL": f"sqlite:///{sqlite_path}"}
     log(f"machine: {os.cpu_count()} CPUs; load before the run: {os.getloadavg()}")
 
-    generate(options, pg_env, sqlite_env)
-    prepare_sqlite(sqlite_path)
+    generate_seconds = generate(options, pg_env, sqlite_env)
+    if options.no_peer:
+        sqlite_path = None
+    else:
+        prepare_sqlite(sqlite_path)
     production = {
         **pg_env,
         "DEBUG": "false",
@@ -357,6 +553,11 @@ def main():
     manage("collectstatic", "--noinput", "-v0", env=production).wait()
     urls = choose(pg_env["DATABASE_URL"], sqlite_path)
     proxy = {"X-Forwarded-Proto": "https"}
+    mix = longtail.choose_mix(
+        lambda query: sql(pg_env["DATABASE_URL"], query),
+        options.events, options.long_tail, options.seed,
+    )  # fmt: skip
+    log(f"long tail: {len(mix)} distinct URLs drawn from the data (seed {options.seed})")
 
     servers = []
     try:
@@ -371,19 +572,21 @@ def main():
         floor_env = {**base, "BENCH_FLOOR": str(OUT / "floor")}
         floor = gunicorn("floor", "floor:application", floor_env, options.workers, "--chdir", BENCH)
         servers.append(floor)
-        peer_env = {
-            **base,
-            "BENCH_SQLITE": str(sqlite_path),
-            "BENCH_COUNT_LIMIT_MS": str(COUNT_LIMIT_MS),
-        }
-        peer = gunicorn(
-            "datasette", "peer:application", peer_env, options.workers,
-            "--chdir", BENCH, "--worker-class", "uvicorn.workers.UvicornWorker",
-        )  # fmt: skip
-        servers.append(peer)
-        for name, _, _, peer_path in urls:
-            status, _, _ = fetch(peer.url(peer_path))
-            assert status == 200, (name, "datasette", status)
+        peer = None
+        if not options.no_peer:
+            peer_env = {
+                **base,
+                "BENCH_SQLITE": str(sqlite_path),
+                "BENCH_COUNT_LIMIT_MS": str(COUNT_LIMIT_MS),
+            }
+            peer = gunicorn(
+                "datasette", "peer:application", peer_env, options.workers,
+                "--chdir", BENCH, "--worker-class", "uvicorn.workers.UvicornWorker",
+            )  # fmt: skip
+            servers.append(peer)
+            for name, _, _, peer_path in urls:
+                status, _, _ = fetch(peer.url(peer_path))
+                assert status == 200, (name, "datasette", status)
 
         rows = []
         log(f"load: {options.connections} connections, {options.duration} s per URL and server")
@@ -398,7 +601,7 @@ def main():
                 "workers": options.workers,
                 "site": wrk(site.url(path), {**proxy, **headers}, options),
                 "floor": wrk(floor.url(f"/{index}{suffix}"), {}, options),
-                "peer": wrk(peer.url(peer_path), {}, options),
+                "peer": wrk(peer.url(peer_path), {}, options) if peer else None,
             }
             for which in ("site", "floor"):
                 if row[which]["non_2xx"] or row[which]["errors"]:
@@ -407,16 +610,32 @@ def main():
             log(
                 f"{name}: site {row['site']['rps']:.0f} req/s, p95 "
                 f"{row['site']['p95_us'] / 1000:.1f} ms; floor {row['floor']['rps']:.0f} req/s; "
-                f"Datasette {row['peer']['rps']:.0f} req/s"
+                f"Datasette {row['peer']['rps'] if peer else 0:.0f} req/s"
             )
+        tail = long_tail(site, mix, options, production, proxy)
+        memory = worker_memory(site)
+        log(f"peak RSS of the site's processes: {memory}")
     finally:
         for server in servers:
             server.stop()
+    hot = hot_pass(production, urls, options, proxy)
+    log("CPU per request, one request at a time, cold and warm")
+    cpu = cpu_pass(production, urls, options)
 
-    report = table(rows, first)
-    (OUT / "results.json").write_text(
-        json.dumps({"rows": rows, "first_load": first, "load": os.getloadavg()}, indent=2)
-    )
+    results = {
+        "rows": rows,
+        "first_load": first,
+        "long_tail": tail,
+        "long_tail_urls": mix,
+        "hot": hot,
+        "cpu": cpu,
+        "memory": memory,
+        "generate_seconds": generate_seconds,
+        "settings": vars(options),
+        "load": os.getloadavg(),
+    }
+    report = table(rows, first) + "\n" + more_tables(results)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
     (OUT / "results.md").write_text(report + "\n")
     log(f"load after the run: {os.getloadavg()}")
     print()
