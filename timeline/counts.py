@@ -165,7 +165,7 @@ def recount(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> bool:
     row): the changes waiting are read after that lock, so that each was committed before
     the counting began and is in the counts; only those are deleted, so that one committed
     meanwhile, perhaps not counted, keeps the new counts from being read. At 100,000
-    events the counts take well under a second on PostgreSQL (docs/performance.md)."""
+    events it takes under a second on PostgreSQL (docs/performance.md, "Counts")."""
     connection = connections[using]
     with transaction.atomic(using=using):
         versions = RecordVersion.objects.using(using)
