@@ -46,6 +46,7 @@ import longtail  # bench/longtail.py, beside this script
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 OUT = BENCH / "out" / "performance"  # bench/out is shared with the load test
+SCALE = BENCH / "out" / "scale"  # kept across runs: one file per number of events
 PYTHON = BENCH / ".venv" / "bin" / "python"
 GUNICORN = BENCH / ".venv" / "bin" / "gunicorn"
 COUNT_LIMIT_MS = 15  # the site's default time limit on each count (timeline/chronology.py)
@@ -119,8 +120,20 @@ def change_data(env):
         "from timeline.models import Event; "
         "Event.objects.filter(publication='published').order_by('id').first().save()"
     )
+    state = (
+        "SELECT (SELECT number FROM timeline_recordversion),"
+        " (SELECT count(*) FROM timeline_recordchange)"
+    )
+    before = sql(env["DATABASE_URL"], state)[0]
     if manage("shell", "-v0", "-c", save, env=env).wait():
         sys.exit("Changing the data failed.")
+    version, pending = sql(env["DATABASE_URL"], state)[0]
+    # Cold, not colder: a new version (every per-view cache missed), and the whole-record
+    # counts ready again (no change waiting for a recount).
+    if version == before[0] or pending != "0":
+        sys.exit(f"The change did not make a new version with its counts ready: {before} -> "
+                 f"{[version, pending]}")  # fmt: skip
+    log(f"changed the data: record version {before[0]} -> {version}, counts ready")
 
 
 def prepare_sqlite(path: Path):
@@ -484,6 +497,53 @@ def more_tables(results) -> str:
     return "\n".join(lines)
 
 
+def scale_table() -> str:
+    """Each size's figures side by side, from every run kept in bench/out/scale (one file
+    per number of events, the latest run of each), so that the growth of each cost shows."""
+    runs = {}
+    for path in SCALE.glob("*.json"):
+        data = json.loads(path.read_text())
+        runs[data["settings"]["events"]] = data
+    sizes = sorted(runs)
+    lines = [
+        "Growth with the number of events (the latest run at each size; load at "
+        "the same concurrency, CPU per request one at a time).",
+        "",
+        "| figure | " + " | ".join(f"{n:,} events" for n in sizes) + " |",
+        "| --- |" + " ---: |" * len(sizes),
+    ]
+
+    def row(label, value):
+        cells = []
+        for n in sizes:
+            try:
+                cells.append(value(runs[n]))
+            except (KeyError, StopIteration, TypeError):
+                cells.append("")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    def fixed(run, key, name):
+        return next(r for r in run[key] if r["name"] == name)
+
+    for name in [r["name"] for r in runs[sizes[-1]]["rows"]] if sizes else []:
+        row(
+            f"{name}: warm load p95 ms", lambda r, n=name: ms(fixed(r, "rows", n)["site"]["p95_us"])
+        )
+        row(f"{name}: cold CPU ms", lambda r, n=name: str(fixed(r, "cpu", n)["cold"]["total_ms"]))
+        row(f"{name}: warm CPU ms", lambda r, n=name: str(fixed(r, "cpu", n)["warm"]["total_ms"]))
+        row(f"{name}: hot p95 ms", lambda r, n=name: ms(fixed(r, "hot", n)["site"]["p95_us"]))
+    tail = "long_tail"
+    row("long tail: p50 ms", lambda r: str(r[tail]["all"]["p50_ms"]))
+    row("long tail: p95 ms", lambda r: str(r[tail]["all"]["p95_ms"]))
+    row("long tail: p99 ms", lambda r: str(r[tail]["all"]["p99_ms"]))
+    row("long tail: pages that skipped a count",
+        lambda r: f"{100 * r[tail]['all']['skipped_share']:.0f} %")  # fmt: skip
+    workers = lambda r: [m["peak_rss_mib"] for m in r["memory"] if m["role"] == "worker"]  # noqa: E731
+    row("largest worker peak RSS MiB", lambda r: str(max(workers(r))))
+    row("generate_timeline s (PostgreSQL)", lambda r: str(r["generate_seconds"]["postgresql"]))
+    return "\n".join(lines)
+
+
 def table(rows, first) -> str:
     lines = [
         f"Concurrency {rows[0]['connections']}, {rows[0]['duration']} s per URL and server, "
@@ -646,6 +706,9 @@ def main():
     }
     report = table(rows, first) + "\n" + more_tables(results)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    SCALE.mkdir(parents=True, exist_ok=True)
+    (SCALE / f"{options.events}.json").write_text(json.dumps(results, indent=2))
+    report += "\n\n" + scale_table()
     (OUT / "results.md").write_text(report + "\n")
     log(f"load after the run: {os.getloadavg()}")
     print()
