@@ -11,6 +11,7 @@ settings checked in a fresh interpreter, pure functions) run on SQLite only.
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -129,8 +130,18 @@ def live_timeline(transactional_db):
     server.start()
     call_command("seed_timeline", verbosity=0)
     yield server.url
+    finish_requests()
     server.stop()
     server._live_server_modified_settings.disable()
+
+
+def finish_requests(seconds: float = 5):
+    """Wait for the live server's request threads to end. The in-memory test database's
+    connection is shared with them only while the server runs: one still closing it after
+    the server stopped fails, in a thread, after the test."""
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=seconds)
 
 
 @pytest.fixture
