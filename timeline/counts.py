@@ -22,6 +22,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models import Exists
 from django.db.models.signals import post_save
 from django.http import QueryDict
 
@@ -107,6 +108,15 @@ class Counts:
 def cache_key(version: int, name: str, filters: str) -> str:
     digest = hashlib.sha256(filters.encode()).hexdigest()[:32]
     return f"count:{version}:{name}:{digest}"
+
+
+def current_version(using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """The version of the published record while the ready counts are current, in one
+    small query; None while a change awaits its recount (then nothing derived from the
+    records may be read from a cache keyed by a version)."""
+    waiting = RecordChange.objects.using(using).all()
+    versions = RecordVersion.objects.using(using).filter(~Exists(waiting))
+    return versions.values_list("number", flat=True).first()
 
 
 def ready_counts(using: str = DEFAULT_DB_ALIAS) -> tuple[dict | None, int | None]:
