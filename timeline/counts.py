@@ -26,6 +26,7 @@ from django.db.models import Exists
 from django.db.models.signals import post_save
 from django.http import QueryDict
 
+from timeline import record_index
 from timeline.forms import ChronologyFilter
 from timeline.models import Event, RecordChange, RecordCount, RecordVersion
 from timeline.timelimits import TimeBudget
@@ -53,6 +54,7 @@ class Counts:
         self._filtered = {} if matching is None else {"": matching}
         self.budget = TimeBudget(settings.TIMELINE_COUNT_TIME_LIMIT_MS, using=events.db)
         self.ready = None
+        self._index, self._masks = None, None
 
     @property
     def skipped(self) -> list[str]:
@@ -63,6 +65,24 @@ class Counts:
         if without not in self._filtered:
             self._filtered[without] = self.form.apply(self.events, without=without)
         return self._filtered[without]
+
+    def index(self, version: int | None):
+        """The published record's index at ``version`` (None: count in SQL). Only for
+        views of the published record, which is all the index holds."""
+        if self._index is None and version is not None:
+            self._index = record_index.for_version(version, self.events.db)
+        return self._index
+
+    def mask(self, without: str = ""):
+        """The index's mask of the events matching the filters, all but ``without``."""
+        if self._masks is None:
+            data = self.form.cleaned_data
+            found = None
+            if data.get("q"):
+                # The one question for the database: which events the words match.
+                found = list(self.events.ids_matching(data["q"]))
+            self._masks = self._index.masks(data, found)
+        return self._index.combined(self._masks, without)
 
     def count(self, name: str):
         """Count ``name`` in the database now: an int for "count", {year: n} for "axis",
@@ -95,9 +115,15 @@ class Counts:
             if key in cached:
                 found[name] = cached[key]
                 continue
-            # An overrun is remembered whatever the version: what a count costs does not
-            # change with an edit.
-            found[name] = self.budget.run(name, lambda n=name: self.count(n), key=name + filters)
+            index = self.index(version)
+            if index is not None:
+                found[name] = index.count(name, self.mask(LEFT_OUT.get(name, "")))
+            else:
+                # An overrun is remembered whatever the version: what a count costs does
+                # not change with an edit.
+                found[name] = self.budget.run(
+                    name, lambda n=name: self.count(n), key=name + filters
+                )
             if key and found[name] is not None:
                 fresh[key] = found[name]
         if fresh:

@@ -253,6 +253,20 @@ class EventQuerySet(models.QuerySet):
                 qs = qs.filter(_mentioning(term))
         return qs
 
+    def ids_matching(self, query: str) -> set[int]:
+        """The ids of these events that ``search(query)`` keeps, one query per term; on
+        PostgreSQL each asks the GIN indexes alone, unjoined to the rest of the filters
+        (the chronology's index of the record applies those: timeline/record_index.py)."""
+        found = None
+        for term in query.split():
+            if connections[self.db].vendor == "postgresql":
+                rows = _events_mentioning_postgresql(term).using(self.db).order_by()
+                ids = {pk for row in rows for pk in row.values()}
+            else:
+                ids = set(self.filter(_mentioning(term)).values_list("pk", flat=True))
+            found = ids if found is None else found & ids
+        return found or set()
+
     def chronological(self):
         # (date_start, slug) is unique, so it orders pages by keyset without gaps.
         return self.order_by("date_start", "slug")

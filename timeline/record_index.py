@@ -1,0 +1,280 @@
+"""The published record as arrays, to count any filtered view of it in milliseconds.
+
+Counting a filtered view in SQL visits every matching row, and the links of each: at
+100,000 events the busiest actor's view took 0.9 s for its six counts, a year 0.3 s.
+So each process keeps, for the current version of the records, what the chronology's
+filters and counts look at, one number per event or link, in numpy arrays:
+
+- each published event, in chronological order (date, then slug: its *position*), with
+  its id, its first and last day and year, its kind and the origins of its sources (a
+  bit each);
+- each of their actors' parts and places, as (position, actor or place) pairs, sorted
+  by actor or place so that one's events are a slice.
+
+A view's filters become a mask over the positions (a search asks the database for its
+matching ids, once), and each count is a ``bincount`` over the masked events or links:
+under 10 ms at a million events. The page of events is the mask's first positions
+after the cursor, fetched by id.
+
+The arrays are built from the database the first time a request of a new version needs
+them (``for_version``), in a few queries read between two checks that the version has
+not moved, so that they hold exactly that version's records; a process keeps one.
+At 100,000 events they take about 8 MB and 0.3 s to build; at a million, ten times that.
+"""
+
+import datetime
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import DEFAULT_DB_ALIAS
+
+from timeline.models import Actor, Event, EventActor, Origin, Place
+
+KINDS = tuple(Event.Kind.values)
+ORIGINS = tuple(Origin.values)
+FACET_LIMIT = 12
+
+_lock = threading.Lock()
+_current: dict[str, "RecordIndex"] = {}
+
+
+def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "RecordIndex | None":
+    """The index of the records at ``version`` (which ``counts.current_version`` read),
+    built now if this process has none for it; None without a version, or when the
+    records moved on while it was being built (then the caller counts in SQL)."""
+    if version is None:
+        return None
+    index = _current.get(using)
+    if index is not None and index.version == version:
+        return index
+    with _lock:
+        index = _current.get(using)
+        if index is None or index.version != version:
+            index = RecordIndex.build(version, using)
+            if index is None:
+                return None
+            _current[using] = index
+    return index
+
+
+@dataclass
+class Links:
+    """(position, target) pairs sorted by target: each target's events are one slice."""
+
+    positions: np.ndarray  # int32, the event's position
+    targets: np.ndarray  # int32, a dense number for the actor or place
+    starts: np.ndarray  # int64, where each target's slice starts (len = targets + 1)
+    slugs: list[str]  # by dense number
+    names: list[str]
+    name_rank: np.ndarray  # each target's place in name order, to break ties as SQL does
+    by_slug: dict[str, int]
+
+    @classmethod
+    def build(cls, pairs: list, rows, index: "RecordIndex") -> "Links":
+        """``pairs``: (event id, target id) of every event; ``rows``: (target id, slug,
+        name) of every target, of which those of published events are kept."""
+        events = np.fromiter((pair[0] for pair in pairs), np.int64, len(pairs))
+        targets = np.fromiter((pair[1] for pair in pairs), np.int64, len(pairs))
+        known = index.known(events)
+        events, targets = events[known], targets[known]
+        present = set(np.unique(targets).tolist())
+        rows = sorted((row for row in rows if row[0] in present), key=lambda row: row[0])
+        ids = np.array([row[0] for row in rows], dtype=np.int64)
+        dense = np.searchsorted(ids, targets).astype(np.int32)
+        positions = index.positions_of(events)
+        order = np.lexsort((positions, dense))
+        dense, positions = dense[order], positions[order]
+        names = [row[2] for row in rows]
+        name_rank = np.empty(len(rows), dtype=np.int32)
+        name_rank[sorted(range(len(rows)), key=names.__getitem__)] = np.arange(len(rows))
+        return cls(
+            positions=positions,
+            targets=dense,
+            starts=np.searchsorted(dense, np.arange(len(rows) + 1)),
+            slugs=[row[1] for row in rows],
+            names=names,
+            name_rank=name_rank,
+            by_slug={row[1]: i for i, row in enumerate(rows)},
+        )
+
+    def having_all(self, slugs, size: int) -> np.ndarray:
+        """A mask of the events linked to every one of ``slugs``."""
+        mask = np.ones(size, dtype=bool)
+        for slug in slugs:
+            number = self.by_slug.get(slug)
+            linked = np.zeros(size, dtype=bool)
+            if number is not None:
+                linked[self.positions[self.starts[number] : self.starts[number + 1]]] = True
+            mask &= linked
+        return mask
+
+    def busiest(self, mask: np.ndarray, name: str, limit: int) -> list[dict]:
+        """The targets of the masked events, most events first, then by name."""
+        counts = np.bincount(self.targets[mask[self.positions]], minlength=len(self.slugs))
+        found = np.flatnonzero(counts)
+        order = np.lexsort((self.name_rank[found], -counts[found]))[:limit]
+        return [
+            {f"{name}__slug": self.slugs[i], f"{name}__name": self.names[i], "n": int(counts[i])}
+            for i in found[order]
+        ]
+
+
+class RecordIndex:
+    def __init__(self, version: int, using: str):
+        self.version, self.using = version, using
+
+    @classmethod
+    def build(cls, version: int, using: str) -> "RecordIndex | None":
+        from timeline.counts import current_version  # counts uses this module
+
+        index = cls(version, using)
+        index._load()
+        # The records have not moved while they were read: no change committed since the
+        # version was read (each leaves a RecordChange until a recount draws a new one).
+        return index if current_version(using) == version else None
+
+    def _load(self):
+        published = Event.objects.using(self.using).published()
+        rows = list(published.chronological().values_list("pk", "date_start", "date_end", "kind"))
+        self.size = len(rows)
+        self.ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=self.size)
+        self.first = np.fromiter(
+            (row[1].toordinal() for row in rows), dtype=np.int32, count=self.size
+        )
+        self.last = np.fromiter(
+            ((row[2] or row[1]).toordinal() for row in rows), dtype=np.int32, count=self.size
+        )
+        self.first_year = np.fromiter((row[1].year for row in rows), np.int16, self.size)
+        self.last_year = np.fromiter(((row[2] or row[1]).year for row in rows), np.int16, self.size)
+        kind_code = {kind: i for i, kind in enumerate(KINDS)}
+        self.kind = np.fromiter((kind_code[row[3]] for row in rows), np.int8, self.size)
+        del rows
+        self._id_order = np.argsort(self.ids, kind="stable")
+        self._sorted_ids = self.ids[self._id_order]
+
+        # The links of every event, published or not: positions_of drops the others,
+        # which is cheaper than a join to leave them out.
+        origin_bit = {origin: 1 << i for i, origin in enumerate(ORIGINS)}
+        self.origins = np.zeros(self.size, dtype=np.uint16)
+        cited = list(
+            Event.sources.through.objects.using(self.using).values_list(
+                "event_id", "source__origin"
+            )
+        )
+        if cited:
+            events = np.fromiter((pair[0] for pair in cited), np.int64, len(cited))
+            bits = np.fromiter((origin_bit[pair[1]] for pair in cited), np.uint16, len(cited))
+            known = self.known(events)
+            np.bitwise_or.at(self.origins, self.positions_of(events[known]), bits[known])
+        del cited
+        roles = EventActor.objects.using(self.using).values_list("event_id", "actor_id")
+        actors = Actor.objects.using(self.using).values_list("pk", "slug", "name")
+        self.actors = Links.build(list(roles), actors, self)
+        places = Place.objects.using(self.using).values_list("pk", "slug", "name")
+        at = Event.places.through.objects.using(self.using).values_list("event_id", "place_id")
+        self.places = Links.build(list(at), places, self)
+
+    def known(self, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` are published events' ids."""
+        if not self.size:
+            return np.zeros(len(ids), dtype=bool)
+        found = np.minimum(np.searchsorted(self._sorted_ids, ids), self.size - 1)
+        return self._sorted_ids[found] == ids
+
+    def positions_of(self, ids: np.ndarray) -> np.ndarray:
+        """The positions of ``ids``, each a published event's id (``known``)."""
+        return self._id_order[np.searchsorted(self._sorted_ids, ids)].astype(np.int32)
+
+    # ------------------------------------------------------------ a view's events
+
+    def masks(self, data: dict, matching_ids=None) -> dict[str, np.ndarray]:
+        """One mask per active filter of a form's ``cleaned_data``, by the name the
+        counts leave out (``period`` for both dates); ``matching_ids`` are the ids of the
+        events the search matches, when there is one."""
+        masks = {}
+        if data.get("q"):
+            masks["q"] = np.zeros(self.size, dtype=bool)
+            found = np.asarray(matching_ids, dtype=np.int64)
+            masks["q"][self.positions_of(found[self.known(found)])] = True
+        if data.get("actor"):
+            masks["actor"] = self.actors.having_all(data["actor"], self.size)
+        if data.get("place"):
+            masks["place"] = self.places.having_all(data["place"], self.size)
+        if data.get("kind"):
+            codes = [KINDS.index(kind) for kind in data["kind"]]
+            masks["kind"] = np.isin(self.kind, codes)
+        if data.get("origin"):
+            bits = sum(1 << ORIGINS.index(origin) for origin in data["origin"])
+            masks["origin"] = (self.origins & bits) != 0
+        start, end = data.get("from"), data.get("to")
+        if start or end:
+            mask = np.ones(self.size, dtype=bool)
+            if end:
+                mask &= self.first <= end.toordinal()
+            if start:
+                mask &= self.last >= start.toordinal()
+            masks["period"] = mask
+        return masks
+
+    def combined(self, masks: dict[str, np.ndarray], without: str = "") -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        for name, one in masks.items():
+            if name != without:
+                mask &= one
+        return mask
+
+    # ------------------------------------------------------------ counts, as Counts gives them
+
+    def count(self, name: str, mask: np.ndarray):
+        if name == "count":
+            return int(mask.sum())
+        if name == "axis":
+            return self.count_by_year(mask)
+        if name == "kind":
+            counts = np.bincount(self.kind[mask], minlength=len(KINDS))
+            return {KINDS[i]: int(n) for i, n in enumerate(counts) if n}
+        if name == "origin":
+            origins = self.origins[mask]
+            counts = {o: int(np.count_nonzero(origins & (1 << i))) for i, o in enumerate(ORIGINS)}
+            return {origin: n for origin, n in counts.items() if n}
+        if name == "actor":
+            return self.actors.busiest(mask, "actor", FACET_LIMIT)
+        if name == "place":
+            return self.places.busiest(mask, "place", FACET_LIMIT)
+        raise ValueError(name)
+
+    def count_by_year(self, mask: np.ndarray) -> dict[int, int]:
+        """Events per year they overlap, as EventQuerySet.count_by_year counts them."""
+        if not mask.any():
+            return {}
+        first, last = self.first_year[mask], self.last_year[mask]
+        low = int(first.min())
+        width = int(last.max()) - low + 2
+        starting = np.bincount(first - low, minlength=width)
+        ending = np.bincount(last - low + 1, minlength=width)
+        running = np.cumsum(starting - ending)[:-1]
+        return {low + i: int(n) for i, n in enumerate(running) if n}
+
+    # ------------------------------------------------------------ a page of them
+
+    def page_ids(self, mask: np.ndarray, after: int, size: int) -> list[int]:
+        """The ids of the first ``size`` masked events at or after position ``after``."""
+        found = np.flatnonzero(mask[after:])[:size] + after
+        return [int(pk) for pk in self.ids[found]]
+
+    def start_after(self, cursor: tuple[datetime.date, str] | None) -> int:
+        """The first position after ``cursor`` (the date and slug a page ended at), as
+        ``EventQuerySet.after`` finds it. The events of that day are in slug order, as
+        the database sorts slugs, so those up to the cursor's are the day's first few:
+        the database counts them, comparing slugs as it sorted them."""
+        if cursor is None:
+            return 0
+        date, slug = cursor
+        ordinal = date.toordinal()
+        low = int(np.searchsorted(self.first, ordinal, side="left"))
+        high = int(np.searchsorted(self.first, ordinal, side="right"))
+        if low == high:
+            return low
+        day = [int(pk) for pk in self.ids[low:high]]
+        return low + Event.objects.using(self.using).filter(pk__in=day, slug__lte=slug).count()
