@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.admin_forms import admin_url, form_data, new_event_data
@@ -464,3 +465,22 @@ def test_loading_the_timeline_leaves_the_counts_current():
     assert ready == {name: view.count(name) for name in counts.NAMES}
     assert ready["count"] == Event.objects.published().count() > 0
     assert RecordCount.objects.filter(facet="actor").count() == counts.FACET_LIMIT
+
+
+def test_a_process_loads_the_index_another_built_from_a_shared_cache(settings, tmp_path):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    small_record()
+    counts.recount()
+    version = counts.current_version()
+    built = record_index.for_version(version)
+    record_index._current.clear()  # another process: nothing of its own yet
+    with CaptureQueriesContext(connection) as queries:
+        loaded = record_index.for_version(version)
+    assert loaded is not built
+    assert len(queries) == 0
+    assert loaded.count("actor", loaded.combined({})) == built.count("actor", built.combined({}))
