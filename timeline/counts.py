@@ -28,6 +28,7 @@ from django.http import QueryDict
 
 from timeline import record_index
 from timeline.forms import ChronologyFilter
+from timeline.keyset import PAGE_SIZE, Cursor
 from timeline.models import Event, RecordChange, RecordCount, RecordVersion
 from timeline.timelimits import TimeBudget
 
@@ -53,8 +54,8 @@ class Counts:
         self.form, self.events = form, events
         self._filtered = {} if matching is None else {"": matching}
         self.budget = TimeBudget(settings.TIMELINE_COUNT_TIME_LIMIT_MS, using=events.db)
-        self.ready = None
-        self._index, self._masks = None, None
+        self.ready, self.version = None, None
+        self._read, self._index, self._masks = False, None, None
 
     @property
     def skipped(self) -> list[str]:
@@ -98,10 +99,35 @@ class Counts:
         return {"axis": events.count_by_year, "kind": events.count_by_kind,
                 "origin": events.count_by_origin}[name]()  # fmt: skip
 
+    def read_ready(self):
+        """Read the whole record's ready counts (``ready``, None if not current) and the
+        ``version`` of the records they were counted at, once."""
+        if not self._read:
+            self.ready, self.version = ready_counts(self.events.db)
+            self._read = True
+
+    def page_ids(self, cursor: tuple | None) -> list[int] | None:
+        """The ids of the matching events after ``cursor``, one more than a page (so that
+        the page knows whether more follow), found in the record's index and cached per
+        version, filters and cursor; None without the index (then the page asks the
+        database)."""
+        self.read_ready()
+        index = self.index(self.version)
+        if index is None:
+            return None
+        what = "page:" + (Cursor.pack(*cursor) if cursor else "")
+        key = cache_key(self.version, what, self.form.filter_set())
+        ids = cache.get(key)
+        if ids is None:
+            ids = index.page_ids(self.mask(), index.start_after(cursor), PAGE_SIZE + 1)
+            cache.set(key, ids, CACHE_SECONDS)
+        return ids
+
     def values(self, *names: str) -> dict:
         """The counts ``names``, each ready, cached or counted now; None for one skipped.
         Afterwards ``ready`` holds the whole record's ready counts (None if not current)."""
-        self.ready, version = ready_counts(self.events.db)
+        self.read_ready()
+        version = self.version
         found, keys = {}, {}
         for name in names:
             filters = self.form.filter_set(without=LEFT_OUT.get(name, ""))
