@@ -38,6 +38,11 @@ MAX_SLUGS = 10
 MAX_WORDS = 6
 
 
+def encode(name: str, values) -> str:
+    """The pairs of parameter ``name`` with each of ``values``, as a query string has them."""
+    return urlencode([(name, value) for value in values])
+
+
 def distinct(values) -> list:
     """Each of ``values`` once, in order: the same value twice asks nothing more than once."""
     return list(dict.fromkeys(values))
@@ -154,18 +159,30 @@ class QueryStringForm(forms.Form):
         """The parameters given, by name: the state that links to other states start from."""
         return {name: self.data.getlist(name) for name in self.fields if self.data.getlist(name)}
 
+    def encoded(self) -> dict[str, str]:
+        """``values()`` URL-encoded, each parameter's pairs ("kind=talks&kind=meeting")
+        once per form: a page has dozens of links, each changing one or two parameters
+        of this state and copying the others as they are."""
+        if not hasattr(self, "_encoded"):
+            self._encoded = {name: encode(name, chosen) for name, chosen in self.values().items()}
+        return self._encoded
+
     def query(self, **changes) -> str:
         """The query string of this state with ``changes``: for each parameter, its new
         value or values, or None to drop it (a trailing "_" is dropped from a name)."""
-        values = self.values()
+        encoded = self.encoded()
         changed = {name.rstrip("_"): value for name, value in changes.items()}
-        pairs = []
+        parts = []
         for name in self.fields:
-            chosen = changed[name] if name in changed else values.get(name)
-            if chosen is None:
-                continue
-            pairs.extend((name, v) for v in ([chosen] if isinstance(chosen, str) else chosen))
-        return f"?{urlencode(pairs)}" if pairs else ""
+            if name not in changed:
+                part = encoded.get(name)
+            elif (chosen := changed[name]) is not None:
+                part = encode(name, [chosen] if isinstance(chosen, str) else chosen)
+            else:
+                part = None
+            if part:
+                parts.append(part)
+        return "?" + "&".join(parts) if parts else ""
 
     def error_list(self) -> list[tuple[str, str]]:
         """(parameter, message) pairs, for the page and the JSON error body."""
