@@ -345,15 +345,23 @@ class EventQuerySet(models.QuerySet):
         return before.first(), after.first()
 
     def with_listing_details(self):
-        """Everything a chronology entry shows, in a fixed number of queries."""
-        EventActor = _model("EventActor")
+        """Everything a chronology entry and the JSON export show, in a fixed number of
+        queries: only the columns they show (a source's text is a whole document)."""
+        roles = (
+            _model("EventActor")
+            .objects.select_related("actor")
+            .only("event", "role", "actor__slug", "actor__name")
+            .order_by("role", "actor__name")
+        )
         return self.prefetch_related(
+            Prefetch("roles", queryset=roles),
+            Prefetch("places", queryset=_model("Place").objects.only("slug", "name")),
             Prefetch(
-                "roles",
-                queryset=EventActor.objects.select_related("actor").order_by("role", "actor__name"),
+                "sources",
+                queryset=_model("Source").objects.only(
+                    "slug", "outlet", "headline", "published", "origin"
+                ),
             ),
-            "places",
-            "sources",
         ).with_statement_count()
 
     def with_statement_count(self):
