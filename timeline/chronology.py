@@ -34,10 +34,16 @@ def heading_key(event) -> tuple[int, str]:
     return start.year, f"{start.year}, dated by year or longer"
 
 
-def events_page(form: ChronologyFilter, matching) -> Page:
-    """The page of matching events the form's cursor asks for."""
+def events_page(form: ChronologyFilter, counts: Counts) -> Page:
+    """The page of matching events the form's cursor asks for: found in the record's
+    index when there is one, else by the database."""
     cursor = form.cleaned_data.get("cursor")
-    rows = matching.chronological().after(cursor).with_listing_details()
+    ids = counts.page_ids(cursor)
+    if ids is not None:
+        rows = counts.events.filter(pk__in=ids)
+    else:
+        rows = counts.filtered().after(cursor)
+    rows = rows.chronological().with_listing_details()
     return page_of(rows, form.fields["cursor"].encode, after=cursor)
 
 
@@ -148,9 +154,8 @@ def chips(form: ChronologyFilter) -> list[dict]:
 
 
 def page_context(form: ChronologyFilter, events) -> dict:
-    matching = form.apply(events)
-    page = events_page(form, matching)
-    counts = Counts(form, events, matching)
+    counts = Counts(form, events)
+    page = events_page(form, counts)
     counted = counts.values(*NAMES)
     return {
         "form": form,

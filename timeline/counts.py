@@ -47,12 +47,12 @@ DERIVED = (RecordChange, RecordCount, RecordVersion)
 
 
 class Counts:
-    """The counts of one view: the form's filters over ``events`` (the published ones),
-    whose matching events the page may have found already (``matching``)."""
+    """The counts of one view, and its page of events: the form's filters over ``events``
+    (the published ones)."""
 
-    def __init__(self, form: ChronologyFilter, events, matching=None):
+    def __init__(self, form: ChronologyFilter, events):
         self.form, self.events = form, events
-        self._filtered = {} if matching is None else {"": matching}
+        self._filtered = {}
         self.budget = TimeBudget(settings.TIMELINE_COUNT_TIME_LIMIT_MS, using=events.db)
         self.ready, self.version = None, None
         self._read, self._index, self._masks = False, None, None

@@ -72,11 +72,11 @@ def events_json(request: HttpRequest) -> JsonResponse:
     form = ChronologyFilter.from_request(request)
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
-    events = Event.objects.published()
-    matching = form.apply(events)
-    page = chrono.events_page(form, matching)
-    # Ready, cached or counted under the time budget: None when skipped for time.
-    count = Counts(form, events, matching).values("count")["count"]
+    counts = Counts(form, Event.objects.published())
+    page = chrono.events_page(form, counts)
+    # Ready, cached, from the record's index or counted under the time budget (None
+    # when skipped for time).
+    count = counts.values("count")["count"]
     statements = exports.statements_by_event(page.rows)
     next_url = None
     if page.next:
