@@ -13,8 +13,13 @@ same view of the same records:
    drawn anew by each recount): counted at most once per view and version, by
    whichever process asks first. Only while the ready counts are current, which is
    when that version says what the records hold.
-3. Otherwise it is counted on the request, under the time budget (timeline/timelimits.py).
-   One that overruns is skipped, said so on the page, and kept nowhere.
+3. Otherwise, while the ready counts are current, it is counted in the record's index
+   for that version (timeline/record_index.py): the published record as arrays, where
+   any view's six counts take a few milliseconds. The same index finds the view's page
+   of events (``page_ids``).
+4. While a change awaits its recount there is no version to trust, so it is counted in
+   SQL, under the time budget (timeline/timelimits.py). One that overruns is skipped,
+   said so on the page, and kept nowhere.
 """
 
 import hashlib
