@@ -484,3 +484,21 @@ def test_a_process_loads_the_index_another_built_from_a_shared_cache(settings, t
     assert loaded is not built
     assert len(queries) == 0
     assert loaded.count("actor", loaded.combined({})) == built.count("actor", built.combined({}))
+
+
+def test_after_a_change_commits_its_versions_index_is_ready_in_a_shared_cache(
+    transactional_db, settings, tmp_path
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    make_event(actors=[make_actor(slug="central")])  # each save commits and recounts
+    version = counts.current_version()
+    record_index._current.clear()  # another process
+    with CaptureQueriesContext(connection) as queries:
+        index = record_index.for_version(version)
+    assert len(queries) == 0
+    assert index.count("actor", index.combined({}))[0]["actor__slug"] == "central"

@@ -39,11 +39,8 @@ def events_page(form: ChronologyFilter, counts: Counts) -> Page:
     index when there is one, else by the database."""
     cursor = form.cleaned_data.get("cursor")
     ids = counts.page_ids(cursor)
-    if ids is not None:
-        rows = counts.events.filter(pk__in=ids)
-    else:
-        rows = counts.filtered().after(cursor)
-    rows = rows.chronological().with_listing_details()
+    found = counts.filtered().after(cursor) if ids is None else counts.events.filter(pk__in=ids)
+    rows = found.chronological().with_listing_details()
     return page_of(rows, form.fields["cursor"].encode, after=cursor)
 
 

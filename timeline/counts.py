@@ -258,6 +258,10 @@ def recount(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> bool:
             RecordChange.objects.using(using).filter(pk__in=changes[start : start + 500]).delete()
     # A change after this, in a transaction still open, is one these counts lack.
     connection.timeline_recounts = recounts(connection) + 1
+    if record_index.is_shared() and not connection.in_atomic_block:
+        # Ready for every process as soon as the version is: built once, here, rather
+        # than by each process at its first request of the new version.
+        record_index.for_version(current_version(using), using)
     return True
 
 

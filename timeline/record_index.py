@@ -64,17 +64,20 @@ def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "RecordIn
     return index
 
 
+def is_shared() -> bool:
+    """Whether every process shares the cache (Redis), so that one can build the index
+    for all. A cache each process has of its own is not used for it: storing the index
+    there would only double its memory."""
+    return not isinstance(caches["default"], LocMemCache)
+
+
 def shared(version: int, using: str) -> "RecordIndex | None":
-    """The index another process built for ``version``, from a cache every process shares
-    (Redis); None where each process has its own cache, as storing it there would only
-    double its memory."""
-    if isinstance(caches["default"], LocMemCache):
-        return None
-    return caches["default"].get(f"record-index:{using}:{version}")
+    """The index another process built for ``version``, if the cache is shared."""
+    return caches["default"].get(f"record-index:{using}:{version}") if is_shared() else None
 
 
 def share(index: "RecordIndex"):
-    if not isinstance(caches["default"], LocMemCache):
+    if is_shared():
         caches["default"].set(f"record-index:{index.using}:{index.version}", index, SHARED_SECONDS)
 
 
