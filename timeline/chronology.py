@@ -1,22 +1,36 @@
 """The chronology at `/`: a page of events, the facets and the time axis with their
 counts (timeline/counts.py says where those come from) and the chips of the active
 filters, built from the validated filter form in a fixed number of queries. Every link
-on it comes from the form, which owns the query string."""
+on it comes from the form, which owns the query string. What a page shares with every
+reader of the same view is kept rendered (``fragment_keys``; timeline/caching.py), and
+then neither counted nor fetched again."""
 
-from timeline.counts import NAMES, Counts
+from django.utils.functional import SimpleLazyObject
+
+from timeline.caching import Fragments
+from timeline.counts import Counts
 from timeline.forms import ChronologyFilter
-from timeline.keyset import Page, page_of
+from timeline.keyset import Cursor, Page, page_of
 from timeline.models import Event
 
 AXIS_YEARS = range(1991, 2024)
 
 
 class Facet(list):
-    """The choices of one filter, each a dict, with the filter's name and legend."""
+    """The choices of one filter, each a dict, with the filter's name and legend, and
+    whether their counts were ``skipped`` for time."""
 
-    def __init__(self, name: str, legend: str, options: list[dict]):
+    def __init__(self, name: str, legend: str, options: list[dict], skipped: bool):
         super().__init__(options)
-        self.name, self.legend = name, legend
+        self.name, self.legend, self.skipped = name, legend, skipped
+
+
+class Axis(list):
+    """The bars of the time axis, a dict a year, and whether their counts were ``skipped``."""
+
+    def __init__(self, bars: list[dict], skipped: bool):
+        super().__init__(bars)
+        self.skipped = skipped
 
 
 # ---------------------------------------------------------------- the page of events
@@ -69,8 +83,9 @@ def entries(page: Page) -> list[dict]:
 # ---------------------------------------------------------------- counts: facets and axis
 
 
-def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> list[dict]:
-    """A bar per year, each with how many events the year would give (None: skipped)."""
+def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> Axis:
+    """A bar per year, each with how many events the year would give (None: skipped)
+    and its label, which says so."""
     skipped = counts is None
     counts = counts or {}
     highest = max([counts.get(year, 0) for year in AXIS_YEARS] + [1])
@@ -82,6 +97,7 @@ def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> list[dict]:
             {
                 "year": year,
                 "count": None if skipped else count,
+                "label": str(year) if skipped else f"{year}: {count} event{plural(count)}",
                 "height": round(100 * count / highest),
                 "top": 100 - round(100 * count / highest),
                 "url": form.query(from_=str(year), to=str(year)),
@@ -90,7 +106,12 @@ def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> list[dict]:
                 and (end is None or end.year >= year),
             }
         )
-    return bars
+    return Axis(bars, skipped)
+
+
+def plural(n: int) -> str:
+    """As the template filter ``pluralize`` ends a noun for ``n`` of it."""
+    return "" if n == 1 else "s"
 
 
 def facets(form: ChronologyFilter, counted: dict, ready: dict | None) -> dict[str, Facet]:
@@ -135,7 +156,10 @@ def facets(form: ChronologyFilter, counted: dict, ready: dict | None) -> dict[st
         "actor": by_slug("actor", counted["actor"]),
         "place": by_slug("place", counted["place"]),
     }
-    return {name: Facet(name, form.fields[name].label, options[name]) for name in form.FACETS}
+    return {
+        name: Facet(name, form.fields[name].label, options[name], counted[name] is None)
+        for name in form.FACETS
+    }
 
 
 def chips(form: ChronologyFilter) -> list[dict]:
@@ -150,22 +174,46 @@ def chips(form: ChronologyFilter) -> list[dict]:
     ]
 
 
-def page_context(form: ChronologyFilter, events) -> dict:
-    counts = Counts(form, events)
-    page = events_page(form, counts)
-    counted = counts.values(*NAMES)
+def fragment_keys(form: ChronologyFilter) -> dict[str, str]:
+    """What each fragment of the page (``{% fragment %}`` in timeline/chronology.html)
+    varies with besides the records: the view's state every link of it starts from
+    (``form.query()``: each filter's values as given, each once; so query strings that
+    differ only in order, repeats or spacing share them), and for the page of events,
+    where it starts. The facets come as the form's fieldsets, or out of band."""
+    state = form.query()
+    cursor = form.cleaned_data.get("cursor")
     return {
+        "facets": state,
+        "facets-oob": state,
+        "axis": state,
+        "page": f"{state}#{Cursor.pack(*cursor) if cursor else ''}",
+    }
+
+
+def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
+    """The page's context. Of what the ``fragments`` found kept, nothing is fetched or
+    counted: the page of events is left out, the facets and the axis are counted only
+    if a template renders them (lazily: which fragments a response renders is the
+    template's to say)."""
+    counts = Counts(form, events)
+    # A count skipped for time is said so, and kept nowhere.
+    fragments.complete = lambda: not counts.skipped
+    context = {
         "form": form,
-        "entries": entries(page),
-        "page": page,
-        "count": counted["count"],
-        "more_url": form.query(cursor=page.next) if page.next else None,
-        "axis": axis(form, counted["axis"]),
-        "facets": facets(form, counted, counts.ready),
+        "count": counts.values("count")["count"],
+        "continued": form.cleaned_data.get("cursor") is not None,
+        "axis": SimpleLazyObject(lambda: axis(form, counts.values("axis")["axis"])),
+        "facets": SimpleLazyObject(lambda: facets(form, counts.values(*form.FACETS), counts.ready)),
         "skipped": counts.skipped,
         "chips": chips(form),
         "query": form.query(),
+        "fragments": fragments,
     }
+    if "page" not in fragments:
+        page = events_page(form, counts)
+        context["entries"] = entries(page)
+        context["more_url"] = form.query(cursor=page.next) if page.next else None
+    return context
 
 
 def invalid_context(form: ChronologyFilter) -> dict:

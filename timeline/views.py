@@ -6,7 +6,9 @@ own template's partials, served from the same URL."""
 import datetime
 import json
 
-from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -19,7 +21,7 @@ from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
 from timeline import exports
-from timeline.caching import HTMX_HEADERS
+from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.errors import problem_response
 from timeline.event_page import accounts
@@ -45,10 +47,13 @@ CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "page", "chronology": 
 @require_safe
 @gzip_page
 def chronology(request: HtmxHttpRequest) -> TemplateResponse:
-    form = ChronologyFilter.from_request(request)
     events = Event.objects.published()
+    version = fragments_version(request, events.db)  # before anything else is read
+    form = ChronologyFilter.from_request(request)
+    fragments = None
     if form.is_valid():
-        context, status = chrono.page_context(form, events), 200
+        fragments = Fragments(version, chrono.fragment_keys(form), using=events.db)
+        context, status = chrono.page_context(form, events, fragments), 200
     else:
         context, status = chrono.invalid_context(form), 400
     template = "timeline/chronology.html"
@@ -62,38 +67,51 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
         # Only a swap of the results alone brings the facet counts along out of band.
         context["swap_facets"] = partial == "results"
     response = TemplateResponse(request, template, context, status=status)
+    if fragments is not None:
+        response.add_post_render_callback(fragments.keep)
     patch_vary_headers(response, HTMX_HEADERS)
     return response
 
 
 @require_safe
 @gzip_page
-def events_json(request: HttpRequest) -> JsonResponse:
+def events_json(request: HttpRequest) -> HttpResponse:
+    events = Event.objects.published()
+    version = fragments_version(request, events.db)  # before anything else is read
     form = ChronologyFilter.from_request(request)
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
-    counts = Counts(form, Event.objects.published())
-    page = chrono.events_page(form, counts)
-    # Ready, cached, from the record's index or counted under the time budget (None
-    # when skipped for time).
-    count = counts.values("count")["count"]
-    statements = exports.statements_by_event(page.rows)
-    next_url = None
-    if page.next:
-        next_url = absolute_url(
-            request, reverse("timeline:events-json") + form.query(cursor=page.next)
-        )
-    return JsonResponse(
-        {
+    # A page of it is the same for every reader: kept whole, as the chronology's page of
+    # events is (its links name the site).
+    where = absolute_url(request, "") + chrono.fragment_keys(form)["page"]
+    fragments = Fragments(version, {"json": where}, using=events.db)
+
+    def body() -> str:
+        counts = Counts(form, events)
+        fragments.complete = lambda: not counts.skipped
+        page = chrono.events_page(form, counts)
+        # Ready, cached, from the record's index or counted under the time budget (None
+        # when skipped for time).
+        count = counts.values("count")["count"]
+        statements = exports.statements_by_event(page.rows)
+        next_url = None
+        if page.next:
+            next_url = absolute_url(
+                request, reverse("timeline:events-json") + form.query(cursor=page.next)
+            )
+        data = {
             "count": count,
             "next": next_url,
             "results": [
                 exports.event_as_json(request, event, statements.get(event.pk, []))
                 for event in page.rows
             ],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+        }
+        return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+    response = HttpResponse(fragments.render("json", body), content_type="application/json")
+    fragments.keep()
+    return response
 
 
 @require_safe
@@ -123,32 +141,42 @@ def invalid_query(request, form) -> TemplateResponse:
 @gzip_page
 def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     visible = Event.objects.visible_to(request.user)
-    event = get_object_or_404(visible.prefetch_related("places", "sources"), slug=slug)
+    version = fragments_version(request, visible.db)  # before anything else is read
+    event = get_object_or_404(visible, slug=slug)
     parameters = NoParameters.from_request(request)
     if not parameters.is_valid():
         return invalid_query(request, parameters)
-    roles = event.roles.select_related("actor")
-    statements = (
-        event.statements.select_related("speaker", "source")
-        .prefetch_related("addressees")
-        .in_source_order()
-    )
-    previous, following = visible.neighbours(event)
-    response = TemplateResponse(
-        request,
-        "timeline/event.html",
-        {
-            "event": event,
-            "roles": roles,
-            "accounts": accounts(statements),
-            "previous": previous,
-            "next": following,
-            "today": datetime.date.today(),
-            "permalink": absolute_url(request, event.get_absolute_url()),
-            "json_ld": json_ld(exports.event_as_schema_org(request, event)),
-        },
-    )
-    shown = [event, *filter(None, [previous, following])]
+    permalink = absolute_url(request, event.get_absolute_url())
+    # All but the date of access in its citation is the same for every reader.
+    fragments = Fragments(version, {"json-ld": permalink, "event": permalink}, using=visible.db)
+    context = {
+        "event": event,
+        "today": datetime.date.today(),
+        "permalink": permalink,
+        "fragments": fragments,
+    }
+    shown = [event]
+    if "json-ld" not in fragments or "event" not in fragments:
+        # Its sources' text is a whole document each, shown on their own pages.
+        sources = Source.objects.defer("text")
+        prefetch_related_objects([event], "places", Prefetch("sources", queryset=sources))
+        statements = (
+            event.statements.select_related("speaker", "source")
+            .defer("source__text")
+            .prefetch_related("addressees")
+            .in_source_order()
+        )
+        previous, following = visible.neighbours(event)
+        context.update(
+            json_ld=json_ld(exports.event_as_schema_org(request, event)),
+            roles=event.roles.select_related("actor"),
+            accounts=accounts(statements),
+            previous=previous,
+            next=following,
+        )
+        shown += filter(None, [previous, following])
+    response = TemplateResponse(request, "timeline/event.html", context)
+    response.add_post_render_callback(fragments.keep)
     return staff_preview(response, all(e.is_published for e in shown))
 
 
