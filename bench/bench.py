@@ -26,6 +26,7 @@ sizes. Results also go to bench/out/performance/results.json and results.md.
 """
 
 import argparse
+import atexit
 import gzip
 import json
 import os
@@ -379,6 +380,7 @@ def redis_server() -> tuple[subprocess.Popen, int]:
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--logfile", str(OUT / "redis.log")],
     )  # fmt: skip
+    atexit.register(process.terminate)  # whatever way the run ends
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -389,9 +391,9 @@ def redis_server() -> tuple[subprocess.Popen, int]:
 
 
 def hot_pass(production, urls, options, proxy) -> list[dict]:
-    """The fixed URLs with the page cache on, in Redis, each requested once before."""
-    redis, port = redis_server()
-    hot_env = {**production, "CACHE_URL": f"redis://127.0.0.1:{port}/0",
+    """The fixed URLs with the page cache on, in the same Redis (a database of its own),
+    each requested once before."""
+    hot_env = {**production, "CACHE_URL": production["CACHE_URL"].rsplit("/", 1)[0] + "/1",
                "PAGE_CACHE_SECONDS": "300"}  # fmt: skip
     site = gunicorn("site-hot", "karabakh.wsgi:application", hot_env, options.workers)
     try:
@@ -404,15 +406,15 @@ def hot_pass(production, urls, options, proxy) -> list[dict]:
         return rows
     finally:
         site.stop()
-        redis.terminate()
-        redis.wait(timeout=20)
 
 
 def cpu_pass(production, urls, options) -> list[dict]:
     """CPU per request of each fixed URL, cold and warm (bench/cpu.py, its own process)."""
     listing = OUT / "fixed-urls.json"
     listing.write_text(json.dumps([[name, path, headers] for name, path, headers, _ in urls]))
-    env = {**production, "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "LOG_LEVEL": "ERROR"}
+    # One process: its own memory is its cache (emptied for each cold request).
+    env = {**production, "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "LOG_LEVEL": "ERROR",
+           "CACHE_URL": "locmem://"}  # fmt: skip
     result = subprocess.run(
         [PYTHON, BENCH / "cpu.py", listing, f"--requests={options.cpu_requests}"],
         cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE,
@@ -609,8 +611,13 @@ def main():
         sqlite_path = None
     else:
         prepare_sqlite(sqlite_path)
+    # The site's cache, as in production with several workers: one Redis they share (the
+    # page cache stays off but for the hot pass), so that what one worker counted or
+    # built for a version of the records serves the others.
+    redis, redis_port = redis_server()
     production = {
         **pg_env,
+        "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -688,7 +695,11 @@ def main():
     finally:
         for server in servers:
             server.stop()
-    hot = hot_pass(production, urls, options, proxy)
+    try:
+        hot = hot_pass(production, urls, options, proxy)
+    finally:
+        redis.terminate()
+        redis.wait(timeout=20)
     log("CPU per request, one request at a time, cold and warm")
     cpu = cpu_pass(production, urls, options)
 
