@@ -38,9 +38,17 @@ MAX_SLUGS = 10
 MAX_WORDS = 6
 
 
+# What urlencode leaves as it is: slugs, years, dates, most values of a query string.
+UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def encode(name: str, values) -> str:
-    """The pairs of parameter ``name`` with each of ``values``, as a query string has them."""
-    return urlencode([(name, value) for value in values])
+    """The pairs of parameter ``name`` (a field's) with each of ``values``, as urlencode
+    has them."""
+    return "&".join(
+        f"{name}={value}" if UNQUOTED.fullmatch(value) else urlencode([(name, value)])
+        for value in values
+    )
 
 
 def distinct(values) -> list:
