@@ -14,6 +14,8 @@ from timeline.keyset import Cursor, Page, page_of
 from timeline.models import Event
 
 AXIS_YEARS = range(1991, 2024)
+# What get_kind_display() gives, without building the choices again for each event.
+KIND_LABELS = {value: str(label) for value, label in Event.Kind.choices}
 
 
 class Facet(list):
@@ -59,7 +61,8 @@ def events_page(form: ChronologyFilter, counts: Counts) -> Page:
 
 
 def entries(page: Page) -> list[dict]:
-    """The page's events, each with the year and month headings that start before it."""
+    """The page's events, each with the year and month headings that start before it,
+    and the label of its kind."""
     previous = None
     if page.after:
         date, slug = page.after
@@ -72,6 +75,7 @@ def entries(page: Page) -> list[dict]:
         result.append(
             {
                 "event": event,
+                "kind_label": KIND_LABELS.get(event.kind, event.kind),
                 "year": key[0] if not previous or key[0] != previous[0] else None,
                 "group": key[1] if key != previous else None,
             }
