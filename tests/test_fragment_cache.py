@@ -1,5 +1,6 @@
 """Fragments of reader pages kept in the cache (timeline/caching.py): the chronology's
-facets, axis and page of events, a page of /events.json, an event page's body. Never
+facets, axis and page of events, a page of /events.json, the body of an event's, an
+actor's or a source's page. Never
 shown after an edit changed what they show, never read or filled for staff, and shared
 by the query strings that mean the same view, never by others. Also: the paths of rows,
 built without reverse() per row, keep the script prefix."""
@@ -11,7 +12,7 @@ from django.core.cache import cache
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 
-from tests.factories import make_actor, make_event
+from tests.factories import make_actor, make_event, make_source
 from timeline import counts
 from timeline.models import Actor, Event
 
@@ -30,17 +31,18 @@ def empty_cache():
 
 @pytest.fixture
 def record():
-    """Two published events of one actor and a draft, with the counts (and so a version
-    of the records) current, as after an editor's change commits."""
-    central = make_actor(slug="central", name="Central Actor")
+    """Two published events of one actor and one source, and a draft, with the counts
+    (and so a version of the records) current, as after an editor's change commits."""
+    central, wire = make_actor(slug="central", name="Central Actor"), make_source(slug="wire")
     talks = make_event(slug="talks", title="Peace talks", date_start=D(2020, 10, 1),
-                       kind="talks", actors=[central])  # fmt: skip
+                       kind="talks", actors=[central], sources=[wire])  # fmt: skip
     make_event(slug="clash", title="Border clash", date_start=D(2020, 9, 27),
-               kind="hostilities", actors=[central])  # fmt: skip
+               kind="hostilities", actors=[central], sources=[wire])  # fmt: skip
     draft = make_event(slug="draft", title="Drafted meeting", date_start=D(2020, 9, 30),
-                       kind="meeting", actors=[central], publication="draft")  # fmt: skip
+                       kind="meeting", actors=[central], sources=[wire],
+                       publication="draft")  # fmt: skip
     counts.recount()
-    return {"central": central, "talks": talks, "draft": draft}
+    return {"central": central, "wire": wire, "talks": talks, "draft": draft}
 
 
 def text(client, url, **headers) -> str:
@@ -67,7 +69,7 @@ def unpublish_the_talks(record, user):
 
 def add_an_event(record, user):
     make_event(slug="added", title="Added meeting", date_start=D(2020, 9, 29), kind="meeting",
-               actors=[record["central"]])  # fmt: skip
+               actors=[record["central"]], sources=[record["wire"]])  # fmt: skip
 
 
 PAGES = [
@@ -75,6 +77,8 @@ PAGES = [
     (HOME + "?actor=central&from=2020", {}),
     (HOME, RESULTS),
     (reverse("timeline:events-json"), {}),
+    (reverse("timeline:actor", kwargs={"slug": "central"}), {}),
+    (reverse("timeline:source", kwargs={"slug": "wire"}), {}),
     (reverse("timeline:event", kwargs={"slug": "clash"}), {}),
 ]
 
@@ -94,12 +98,13 @@ def test_an_editors_change_shows_at_once_on_every_kept_page(
         shown = text(client, url, **headers)
         cache.clear()
         assert shown == text(client, url, **headers), url  # as rendered afresh
-    home, clash = text(client, HOME), text(client, PAGES[-1][0])
-    assert ("Quietly renamed" in home) == (edit is not unpublish_the_talks)
-    assert (
-        ("Drafted meeting" in home) == ("Drafted meeting" in clash) == (edit is publish_the_draft)
-    )
-    assert ("Added meeting" in home) == ("Added meeting" in clash) == (edit is add_an_event)
+    *listings, clash = [text(client, url) for url, headers in PAGES if not headers]
+    for listing in listings:
+        assert ("Quietly renamed" in listing) == (edit is not unpublish_the_talks)
+        assert ("Drafted meeting" in listing) == (edit is publish_the_draft)
+        assert ("Added meeting" in listing) == (edit is add_an_event)
+    assert ("Drafted meeting" in clash) == (edit is publish_the_draft)
+    assert ("Added meeting" in clash) == (edit is add_an_event)
 
 
 def test_staff_neither_read_nor_fill_the_readers_fragments(client, admin_client, record):

@@ -157,27 +157,34 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     }
     shown = [event]
     if "json-ld" not in fragments or "event" not in fragments:
-        # Its sources' text is a whole document each, shown on their own pages.
-        sources = Source.objects.defer("text")
-        prefetch_related_objects([event], "places", Prefetch("sources", queryset=sources))
-        statements = (
-            event.statements.select_related("speaker", "source")
-            .defer("source__text")
-            .prefetch_related("addressees")
-            .in_source_order()
-        )
-        previous, following = visible.neighbours(event)
-        context.update(
-            json_ld=json_ld(exports.event_as_schema_org(request, event)),
-            roles=event.roles.select_related("actor"),
-            accounts=accounts(statements),
-            previous=previous,
-            next=following,
-        )
-        shown += filter(None, [previous, following])
+        context.update(event_body(request, event, visible))
+        shown += filter(None, [context["previous"], context["next"]])
     response = TemplateResponse(request, "timeline/event.html", context)
     response.add_post_render_callback(fragments.keep)
     return staff_preview(response, all(e.is_published for e in shown))
+
+
+def event_body(request, event, visible) -> dict:
+    """What an event's page shows besides the event: its places, sources (in JSON-LD
+    too), actors and statements, and the events before and after it among those
+    ``visible``."""
+    # Its sources' text is a whole document each, shown on their own pages.
+    sources = Source.objects.defer("text")
+    prefetch_related_objects([event], "places", Prefetch("sources", queryset=sources))
+    statements = (
+        event.statements.select_related("speaker", "source")
+        .defer("source__text")
+        .prefetch_related("addressees")
+        .in_source_order()
+    )
+    previous, following = visible.neighbours(event)
+    return {
+        "json_ld": json_ld(exports.event_as_schema_org(request, event)),
+        "roles": event.roles.select_related("actor"),
+        "accounts": accounts(statements),
+        "previous": previous,
+        "next": following,
+    }
 
 
 COUNTERPARTS_SHOWN = 20
@@ -187,10 +194,26 @@ COUNTERPARTS_SHOWN = 20
 @gzip_page
 def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     visible = Actor.objects.visible_to(request.user).with_publicity()
+    version = fragments_version(request, visible.db)  # before anything else is read
     actor = get_object_or_404(visible.select_related("affiliation"), slug=slug)
     pages = ActorPages.from_request(request)
     if not pages.is_valid():
         return invalid_query(request, pages)
+    # Its body is the same for every reader of this page of it.
+    fragments = Fragments(version, {"actor": actor.slug + pages.query()}, using=visible.db)
+    context, shown = {"actor": actor, "fragments": fragments}, [actor]
+    if "actor" not in fragments:
+        context.update(actor_body(actor, visible, pages))
+        shown += [*context["members"], *filter(None, [context["affiliation_page"]])]
+    response = TemplateResponse(request, "timeline/actor.html", context)
+    response.add_post_render_callback(fragments.keep)
+    return staff_preview(response, all(a.is_public for a in shown))
+
+
+def actor_body(actor, visible, pages) -> dict:
+    """What an actor's page shows besides the actor: the pages of its events and
+    statements that ``pages`` asks for, its affiliation and members among the actors
+    ``visible``, and its counterparts."""
     events = Event.objects.published().involving(actor.slug)
     after_events, after_statements = pages.cleaned_data["events"], pages.cleaned_data["statements"]
     event_page = page_of(
@@ -208,7 +231,6 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     # An affiliation no published event shows is named (it is a fact about this actor),
     # but not linked: its page is not public.
     affiliation_page = actor.affiliation_id and visible.filter(pk=actor.affiliation_id).first()
-    members = list(visible.members_of(actor))
     chronology = reverse("timeline:chronology")
     counterparts = [
         {
@@ -217,33 +239,42 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         }
         for row in events.count_by_actor(limit=COUNTERPARTS_SHOWN, excluding=actor)
     ]
-    response = TemplateResponse(
-        request,
-        "timeline/actor.html",
-        {
-            "actor": actor,
-            "affiliation_page": affiliation_page,
-            "events": event_page.rows,
-            "more_events": event_page.next and pages.query(events=event_page.next),
-            "statements": statement_page.rows,
-            "more_statements": statement_page.next and pages.query(statements=statement_page.next),
-            "paged": any(pages.cleaned_data.values()),
-            "members": members,
-            "counterparts": counterparts,
-            "counterparts_capped": len(counterparts) == COUNTERPARTS_SHOWN,
-        },
-    )
-    shown = [actor, *members, *filter(None, [affiliation_page])]
-    return staff_preview(response, all(a.is_public for a in shown))
+    return {
+        "affiliation_page": affiliation_page,
+        "events": event_page.rows,
+        "more_events": event_page.next and pages.query(events=event_page.next),
+        "statements": statement_page.rows,
+        "more_statements": statement_page.next and pages.query(statements=statement_page.next),
+        "paged": any(pages.cleaned_data.values()),
+        "members": list(visible.members_of(actor)),
+        "counterparts": counterparts,
+        "counterparts_capped": len(counterparts) == COUNTERPARTS_SHOWN,
+    }
 
 
 @require_safe
 @gzip_page
 def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
-    source = get_object_or_404(Source.objects.visible_to(request.user).with_publicity(), slug=slug)
+    visible = Source.objects.visible_to(request.user).with_publicity()
+    version = fragments_version(request, visible.db)  # before anything else is read
+    source = get_object_or_404(visible, slug=slug)
     pages = SourcePages.from_request(request)
     if not pages.is_valid():
         return invalid_query(request, pages)
+    # Its body is the same for every reader of this page of it.
+    fragments = Fragments(version, {"source": source.slug + pages.query()}, using=visible.db)
+    context = {"source": source, "fragments": fragments}
+    if "source" not in fragments:
+        context.update(source_body(source, pages))
+    response = TemplateResponse(request, "timeline/source.html", context)
+    response.add_post_render_callback(fragments.keep)
+    return staff_preview(response, source.is_public)
+
+
+def source_body(source, pages) -> dict:
+    """What a source's page shows besides the source: its text, every published
+    statement highlighted in it, and the pages of its statements and events that
+    ``pages`` asks for."""
     # The text is shown whole, every published statement highlighted in it (in time that
     # grows with their number); the list of them below it comes in pages.
     statements = Statement.objects.published().in_source(source).select_related("event", "speaker")
@@ -258,20 +289,14 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         pages.fields["events"].encode,
         after_events,
     )
-    response = TemplateResponse(
-        request,
-        "timeline/source.html",
-        {
-            "source": source,
-            "segments": highlight(source.text, list(statements.outermost_first())),
-            "statements": statement_page.rows,
-            "more_statements": statement_page.next and pages.query(statements=statement_page.next),
-            "events": event_page.rows,
-            "more_events": event_page.next and pages.query(events=event_page.next),
-            "paged": any(pages.cleaned_data.values()),
-        },
-    )
-    return staff_preview(response, source.is_public)
+    return {
+        "segments": highlight(source.text, list(statements.outermost_first())),
+        "statements": statement_page.rows,
+        "more_statements": statement_page.next and pages.query(statements=statement_page.next),
+        "events": event_page.rows,
+        "more_events": event_page.next and pages.query(events=event_page.next),
+        "paged": any(pages.cleaned_data.values()),
+    }
 
 
 def staff_preview(response, public: bool):
