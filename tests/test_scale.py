@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
 from timeline.dates import precision_problem
+from timeline.management.commands import generate_timeline
 from timeline.models import (
     Actor,
     Event,
@@ -93,6 +94,67 @@ def test_generated_statements_stand_verbatim_at_their_offsets_quotes_inside_quot
             assert is_inside_quotation(text, statement.start, statement.end)
         assert statement.event.sources.filter(pk=statement.source_id).exists()
     assert not Statement.objects.unanchored().exists()
+
+
+def test_statements_crowded_into_one_source_each_stand_first_at_their_offsets():
+    # 1,500 statements of a few events in one source: most wordings are soon used,
+    # so many are numbered, and the passages are checked in the way kept for long texts.
+    call_command(
+        "generate_timeline", "--events=20", "--actors=6", "--places=3", "--statements=1500",
+        "--sources=1", "--seed=5", verbosity=0,
+    )  # fmt: skip
+    source = Source.objects.get()
+    statements = list(source.statements.all())
+    assert len(statements) == 1500 > generate_timeline.FEW_PASSAGES
+    assert len({s.text for s in statements}) == 1500
+    assert any("(statement " in s.text for s in statements)
+    for statement in statements:
+        assert source.text.find(statement.text) == statement.start
+        assert statement.end == statement.start + len(statement.text)
+        if statement.is_quote:
+            assert is_inside_quotation(source.text, statement.start, statement.end)
+
+
+@pytest.mark.parametrize("few", [True, False], ids=["looked-for", "sorted"])
+def test_a_passage_standing_earlier_inside_a_longer_one_is_found(monkeypatch, few):
+    if not few:
+        monkeypatch.setattr(generate_timeline, "FEW_PASSAGES", 0)
+    text = "Convoys reached Tavush District. Convoys reached Tavush. Observers visited Goris."
+    anchored = [
+        ("Convoys reached Tavush District", 0),
+        ("Convoys reached Tavush", 33),  # first stands at 0, inside the longer passage
+        ("Observers visited Goris", 57),
+    ]
+    assert generate_timeline.misplaced(text, anchored) == [1]
+    assert generate_timeline.misplaced(text, anchored[:1] + anchored[2:]) == []
+
+
+def test_a_passage_not_first_in_its_text_is_numbered_so_that_it_is():
+    plan = generate_timeline.Plan.__new__(generate_timeline.Plan)
+    plan.statements = [{}, {}]
+    parts = ["GORIS, undated.", "Convoys reached Tavush District.", "Convoys reached Tavush."]
+    placed = [[0, 1, "Convoys reached Tavush District", 0], [1, 2, "Convoys reached Tavush", 0]]
+    text = plan.anchor_passages(parts, placed)
+    first, second = plan.statements
+    assert text[first["start"] : first["end"]] == "Convoys reached Tavush District"
+    assert text[second["start"] : second["end"]] == "Convoys reached Tavush (statement 2)"
+    assert text.find("Convoys reached Tavush (statement 2)") == second["start"]
+
+
+def test_generated_rows_get_the_models_defaults_and_leave_the_ids_to_come_free():
+    generate()
+    assert set(Source.objects.values_list("language", flat=True)) == {"en"}
+    assert not Source.objects.filter(created=None).exists()
+    assert not Event.objects.filter(updated=None).exists()
+    assert Actor.objects.exclude(affiliation=None).exists()
+    # Rows made afterwards, the usual way, get ids of their own.
+    statement = make_statement()
+    assert statement.pk > max(
+        Statement.objects.exclude(pk=statement.pk).values_list("pk", flat=True)
+    )
+    assert statement.event.pk > max(
+        Event.objects.filter(slug__startswith="gen-").values_list("pk", flat=True)
+    )
 
 
 def test_generated_events_keep_the_model_rules():
