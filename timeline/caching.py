@@ -29,7 +29,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import receiver
 from django.urls import get_script_prefix
+from django.utils.autoreload import file_changed
 from django.utils.cache import patch_cache_control
 
 from timeline.counts import current_version
@@ -119,6 +121,13 @@ def release() -> str:
             if path.suffix in {".py", ".html"} and path.is_file():
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@receiver(file_changed)
+def code_edited(sender, file_path, **kwargs):
+    """runserver: a template edited in development is used at once (Python code restarts
+    the server), so fragments rendered from the one before must not be."""
+    release.cache_clear()
 
 
 def fragments_version(request, using: str) -> int | None:
