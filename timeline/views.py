@@ -1,7 +1,9 @@
 """The public pages: the chronology, its JSON and CSV, and the pages of an event, an
 actor and a source. Each view validates its query string with a form, asks the
 domain's QuerySets for its rows and renders; the htmx fragments of a page are its
-own template's partials, served from the same URL."""
+own template's partials, served from the same URL. What every reader of a page sees
+alike is kept rendered for the version of the records (timeline/caching.py), and
+not asked for again while it is kept."""
 
 import datetime
 import json
