@@ -85,7 +85,7 @@ def events_json(request: HttpRequest) -> HttpResponse:
         return problem_response(request, 400, form.error_list())
     # A page of it is the same for every reader: kept whole, as the chronology's page of
     # events is (its links name the site).
-    where = absolute_url(request, "") + chrono.fragment_keys(form)["page"]
+    where = absolute_url(request, "/") + chrono.fragment_keys(form)["page"]
     fragments = Fragments(version, {"json": where}, using=events.db)
 
     def body() -> str:
