@@ -310,14 +310,14 @@ def test_the_ready_counts_are_not_read_while_a_change_awaits_counting():
 
 def test_a_change_committed_while_counting_keeps_the_new_counts_from_being_read(monkeypatch):
     small_record()
-    count = counts.Counts.count
+    count = record_index.RecordIndex.count
 
-    def count_while_someone_changes_the_record(self, name):
+    def count_while_someone_changes_the_record(self, name, mask):
         if name == "place":
             RecordChange.objects.create()  # another transaction's, committed meanwhile
-        return count(self, name)
+        return count(self, name, mask)
 
-    monkeypatch.setattr(counts.Counts, "count", count_while_someone_changes_the_record)
+    monkeypatch.setattr(record_index.RecordIndex, "count", count_while_someone_changes_the_record)
     counts.recount()
     assert counts.ready_counts() == (None, None)
     monkeypatch.undo()

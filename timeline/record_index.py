@@ -65,6 +65,17 @@ def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "RecordIn
     return index
 
 
+def install(index: "RecordIndex"):
+    """Make ``index`` this process's, and share it, if the records are at its version
+    (the recount that read it has committed, and no change has come since)."""
+    from timeline.counts import current_version  # counts uses this module
+
+    if current_version(index.using) == index.version:
+        with _lock:
+            _current[index.using] = index
+        share(index)
+
+
 def is_shared() -> bool:
     """Whether every process shares the cache (Redis), so that one can build the index
     for all. A cache each process has of its own is not used for it: storing the index
@@ -162,11 +173,18 @@ class RecordIndex:
         self.version, self.using = version, using
 
     @classmethod
-    def build(cls, version: int, using: str) -> "RecordIndex | None":
-        from timeline.counts import current_version  # counts uses this module
-
+    def read(cls, version: int, using: str) -> "RecordIndex":
+        """The index of the records as they are now, to stand for ``version``."""
         index = cls(version, using)
         index._load()
+        return index
+
+    @classmethod
+    def build(cls, version: int, using: str) -> "RecordIndex | None":
+        """The index of the records at ``version``, if they are still at it once read."""
+        from timeline.counts import current_version  # counts uses this module
+
+        index = cls.read(version, using)
         # The records have not moved while they were read: no change committed since the
         # version was read (each leaves a RecordChange until a recount draws a new one).
         if current_version(using) != version:
@@ -261,6 +279,11 @@ class RecordIndex:
         return mask
 
     # ------------------------------------------------------------ counts, as Counts gives them
+
+    def whole_record(self, names) -> dict:
+        """The counts ``names`` of the whole published record."""
+        everything = np.ones(self.size, dtype=bool)
+        return {name: self.count(name, everything) for name in names}
 
     def count(self, name: str, mask: np.ndarray):
         if name == "count":
