@@ -12,6 +12,7 @@ from timeline.counts import Counts
 from timeline.forms import ChronologyFilter
 from timeline.keyset import Cursor, Page, page_of
 from timeline.models import Event
+from timeline.querysets import add_listing_details
 
 AXIS_YEARS = range(1991, 2024)
 # What get_kind_display() gives, without building the choices again for each event.
@@ -56,8 +57,11 @@ def events_page(form: ChronologyFilter, counts: Counts) -> Page:
     cursor = form.cleaned_data.get("cursor")
     ids = counts.page_ids(cursor)
     found = counts.filtered().after(cursor) if ids is None else counts.events.filter(pk__in=ids)
-    rows = found.chronological().with_listing_details()
-    return page_of(rows, form.fields["cursor"].encode, after=cursor)
+    page = page_of(
+        found.chronological().with_statement_count(), form.fields["cursor"].encode, after=cursor
+    )
+    add_listing_details(page.rows, found.db)
+    return page
 
 
 def entries(page: Page) -> list[dict]:

@@ -97,9 +97,14 @@ def event_as_schema_org(request, event) -> dict:
 
 
 def statements_by_event(events) -> dict[int, list]:
+    # Only what event_as_json shows: a source's text is a whole document.
     statements = (
-        Statement.objects.about(events).select_related("speaker", "source").in_source_order()
-    )
+        Statement.objects.about(events)
+        .select_related("speaker", "source")
+        .only("event", "text", "mode", "speech_act", "speaker__slug", "speaker__name",
+              "source__slug")
+        .in_source_order()
+    )  # fmt: skip
     grouped = defaultdict(list)
     for statement in statements:
         grouped[statement.event_id].append(statement)
@@ -107,6 +112,8 @@ def statements_by_event(events) -> dict[int, list]:
 
 
 def event_as_json(request, event, statements) -> dict:
+    """An event fetched for a listing (``add_listing_details`` in timeline/querysets.py),
+    with its ``statements``, as /events.json gives it."""
     return {
         "slug": event.slug,
         "url": absolute_url(request, event.get_absolute_url()),
@@ -119,20 +126,20 @@ def event_as_json(request, event, statements) -> dict:
         "date_precision": event.date_precision,
         "date_display": event.date_display,
         "actors": [
-            {"slug": role.actor.slug, "name": role.actor.name, "role": role.role}
-            for role in event.roles.all()
+            {"slug": role["slug"], "name": role["name"], "role": role["role"]}
+            for role in event.listed_roles
         ],
-        "places": [{"slug": place.slug, "name": place.name} for place in event.places.all()],
+        "places": [{"slug": place["slug"], "name": place["name"]} for place in event.listed_places],
         "sources": [
             {
-                "slug": source.slug,
-                "outlet": source.outlet,
-                "headline": source.headline,
-                "published": source.published.isoformat() if source.published else None,
-                "origin": source.origin,
-                "url": absolute_url(request, source.get_absolute_url()),
+                "slug": source["slug"],
+                "outlet": source["outlet"],
+                "headline": source["headline"],
+                "published": source["published"].isoformat() if source["published"] else None,
+                "origin": source["origin"],
+                "url": absolute_url(request, source["url"]),
             }
-            for source in event.sources.all()
+            for source in event.listed_sources
         ],
         "statements": [
             {
