@@ -1,6 +1,8 @@
 """Reader pages are cacheable: revalidated with ETags, kept server-side when asked,
 and never stale after an edit."""
 
+import gzip
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -88,6 +90,33 @@ def test_the_page_cache_key_respects_htmx_headers(client, page_cache):
     fragment = client.get(HOME, headers=FRAGMENT)
     assert "<html" not in fragment.content.decode()
     assert "<html" in client.get(HOME).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("gzip, deflate, br", "identity"), ("", "gzip"), ("deflate", "gzip;q=1.0")]
+)
+def test_the_page_cache_serves_a_compressed_page_only_to_a_client_that_accepts_gzip(
+    client, page_cache, first, then
+):
+    make_event(title="A cached event")
+    kept = client.get(HOME, headers={"Accept-Encoding": first})
+    assert (kept.get("Content-Encoding") == "gzip") == ("gzip" in first)
+    response = client.get(HOME, headers={"Accept-Encoding": then})
+    compressed = response.get("Content-Encoding") == "gzip"
+    assert compressed == ("gzip" in then)
+    body = gzip.decompress(response.content) if compressed else response.content
+    assert "A cached event" in body.decode()
+    assert "Accept-Encoding" in response["Vary"]
+
+
+def test_the_page_cache_keeps_one_page_for_the_clients_that_accept_gzip(
+    client, page_cache, django_assert_num_queries
+):
+    make_event()
+    client.get(HOME, headers={"Accept-Encoding": "gzip, deflate"})
+    with django_assert_num_queries(0):
+        response = client.get(HOME, headers={"Accept-Encoding": "br, gzip"})
+    assert response["Content-Encoding"] == "gzip"
 
 
 def test_an_edit_empties_the_page_cache_at_once(client, page_cache):

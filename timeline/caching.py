@@ -5,8 +5,9 @@ ConditionalGetMiddleware) and ``Cache-Control: no-cache``, so they revalidate
 each time and get a 304 while nothing changed; a change shows at once.
 
 The server: with ``PAGE_CACHE_SECONDS`` set, rendered pages for anonymous
-readers are kept in Django's cache, keyed by the whole URL and the htmx headers
-that change what a response holds (a fragment is never served for a page).
+readers are kept in Django's cache, keyed by the whole URL, the htmx headers
+that change what a response holds (a fragment is never served for a page) and
+whether the client accepts gzip (a compressed body only to one that does).
 Any change to the timeline's records bumps a version that is part of every
 key, so nothing stale is served after an edit. The version lives in the cache
 itself, so every process must share one cache (Redis) for it to hold.
@@ -30,6 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import receiver
+from django.middleware.gzip import re_accepts_gzip
 from django.urls import get_script_prefix
 from django.utils.autoreload import file_changed
 from django.utils.cache import patch_cache_control
@@ -65,10 +67,15 @@ def timeline_changed(using=None, **kwargs):
 
 
 def page_key(request) -> str:
+    """The page cache's key for a request: what changes the response besides the records.
+    Reader pages are compressed for a client that accepts gzip (``gzip_page``, which says
+    ``Vary: Accept-Encoding``), so whether this one does is part of it, decided as that
+    decides it: one client's gzip body is never served to another that cannot read it."""
     parts = [
         request.method,
         request.get_full_path(),
         *(request.headers.get(h, "") for h in HTMX_HEADERS),
+        "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else "",
     ]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return f"page:{timeline_version()}:{digest}"
