@@ -148,3 +148,19 @@ def test_paths_of_rows_keep_the_script_prefix():
         assert event.get_absolute_url() == "/timeline/events/talks/"
         assert actor.get_absolute_url() == "/timeline/actors/central/"
     assert actor.get_absolute_url() == "/actors/central/"
+
+
+def test_a_readers_event_page_links_the_neighbours_the_database_finds(client, record):
+    # Found in the record's index for a reader: the same, a draft between them left out,
+    # events of one day in the order of their slugs.
+    for slug in ("same-day-b", "same-day-a", "same-day-c"):
+        make_event(slug=slug, title=slug, date_start=D(2020, 10, 1), sources=[record["wire"]])
+    counts.recount()
+    published = Event.objects.published()
+    for event in published:
+        page = text(client, event.get_absolute_url())
+        for neighbour, rel in zip(published.neighbours(event), ("prev", "next"), strict=True):
+            if neighbour is None:
+                assert f'rel="{rel}"' not in page
+            else:
+                assert f'rel="{rel}" href="{neighbour.get_absolute_url()}"' in page, event

@@ -66,6 +66,8 @@ logger = logging.getLogger(__name__)
 
 
 def event_as_schema_org(request, event) -> dict:
+    """An event with its listing details (``add_listing_details`` in timeline/querysets.py)
+    as schema.org data, for its page."""
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -76,16 +78,16 @@ def event_as_schema_org(request, event) -> dict:
         "eventStatus": "https://schema.org/EventScheduled"
         if event.is_planned
         else "https://schema.org/EventCompleted",
-        "location": [{"@type": "Place", "name": place.name} for place in event.places.all()],
+        "location": [{"@type": "Place", "name": place["name"]} for place in event.listed_places],
         "subjectOf": [
             {
                 "@type": "NewsArticle",
-                "headline": source.headline or source.slug,
-                "publisher": source.outlet or None,
-                "datePublished": source.published.isoformat() if source.published else None,
-                "url": absolute_url(request, source.get_absolute_url()),
+                "headline": source["headline"] or source["slug"],
+                "publisher": source["outlet"] or None,
+                "datePublished": source["published"].isoformat() if source["published"] else None,
+                "url": absolute_url(request, source["url"]),
             }
-            for source in event.sources.all()
+            for source in event.listed_sources
         ],
     }
     if event.date_end:

@@ -351,16 +351,19 @@ class EventQuerySet(models.QuerySet):
 def add_listing_details(events: list, using: str) -> None:
     """Give each of ``events`` (fetched with ``with_statement_count()``) what a chronology
     entry and the JSON export show besides its own columns, as plain lists of dicts, in
-    three queries: ``listed_roles`` (``role``, the actor's ``slug``, ``name`` and
-    ``url``), ``listed_places`` (``slug``, ``name``) and ``listed_sources`` (``slug``,
-    ``outlet``, ``label``, ``headline``, ``published``, ``origin``, ``url``), each in
-    the order of its model. Only the columns shown (a source's text is a whole document),
-    and no model instances: at 100,000 events, Django's prefetching of a page's
-    twenty events took longer than the page's template."""
+    three queries: ``listed_roles`` (``role`` and its ``role_label``, the actor's
+    ``slug``, ``name`` and ``url``), ``listed_places`` (``slug``, ``name``) and
+    ``listed_sources`` (``slug``, ``outlet`` and its ``label``, ``headline``,
+    ``published``, ``origin`` and its ``origin_label``, ``url``), each in the order of
+    its model; an event's page shows them too. Only the columns shown (a source's text
+    is a whole document), and no model instances: at 100,000 events, Django's
+    prefetching of a page's twenty events took longer than the page's template."""
     from timeline.models import slug_path  # the models use this module
 
     ids = [event.pk for event in events]
     roles, places, sources = {}, {}, {}
+    role_labels = dict(_model("EventActor").Role.choices)
+    origin_labels = dict(_model("Source")._meta.get_field("origin").flatchoices)
     found = (
         _model("EventActor")
         .objects.using(using)
@@ -370,7 +373,13 @@ def add_listing_details(events: list, using: str) -> None:
     )
     for event, role, slug, name in found:
         roles.setdefault(event, []).append(
-            {"role": role, "slug": slug, "name": name, "url": slug_path("timeline:actor", slug)}
+            {
+                "role": role,
+                "role_label": str(role_labels.get(role, role)),
+                "slug": slug,
+                "name": name,
+                "url": slug_path("timeline:actor", slug),
+            }
         )
     found = (
         _model("Event")
@@ -406,6 +415,7 @@ def add_listing_details(events: list, using: str) -> None:
                 "headline": headline,
                 "published": published,
                 "origin": origin,
+                "origin_label": str(origin_labels.get(origin, origin)),
                 "url": slug_path("timeline:source", slug),
             }
         )

@@ -8,8 +8,8 @@ not asked for again while it is kept."""
 import datetime
 import json
 
+import numpy as np
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports
+from timeline import exports, record_index
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.errors import problem_response
@@ -32,6 +32,7 @@ from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
 from timeline.models import Actor, Event, Source, Statement
+from timeline.querysets import add_listing_details
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
 # that an attacker could recover by watching compressed sizes (BREACH). The admin,
@@ -159,34 +160,49 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     }
     shown = [event]
     if "json-ld" not in fragments or "event" not in fragments:
-        context.update(event_body(request, event, visible))
+        context.update(event_body(request, event, visible, version))
         shown += filter(None, [context["previous"], context["next"]])
     response = TemplateResponse(request, "timeline/event.html", context)
     response.add_post_render_callback(fragments.keep)
     return staff_preview(response, all(e.is_published for e in shown))
 
 
-def event_body(request, event, visible) -> dict:
+def event_body(request, event, visible, version: int | None) -> dict:
     """What an event's page shows besides the event: its places, sources (in JSON-LD
     too), actors and statements, and the events before and after it among those
-    ``visible``."""
-    # Its sources' text is a whole document each, shown on their own pages.
-    sources = Source.objects.defer("text")
-    prefetch_related_objects([event], "places", Prefetch("sources", queryset=sources))
+    ``visible`` (the records at ``version``, for a reader)."""
+    # Its actors, places and sources as a chronology entry lists them (only the columns
+    # shown: a source's text is a whole document, shown on its own page).
+    add_listing_details([event], visible.db)
     statements = (
         event.statements.select_related("speaker", "source")
         .defer("source__text")
         .prefetch_related("addressees")
         .in_source_order()
     )
-    previous, following = visible.neighbours(event)
+    previous, following = neighbours(event, visible, version)
     return {
         "json_ld": json_ld(exports.event_as_schema_org(request, event)),
-        "roles": event.roles.select_related("actor"),
         "accounts": accounts(statements),
         "previous": previous,
         "next": following,
     }
+
+
+def neighbours(event, visible, version: int | None) -> tuple:
+    """The events just before and after ``event`` among those ``visible`` (either may be
+    None). For a reader, whose events are the published ones, the record's index at
+    ``version`` knows which they are, and one query fetches both; otherwise (staff see
+    drafts too, or no version) the database finds each."""
+    index = record_index.for_version(version, visible.db)
+    here = np.array([event.pk])
+    if index is None or not index.known(here)[0]:
+        return visible.neighbours(event)
+    position = int(index.positions_of(here)[0])
+    before = int(index.ids[position - 1]) if position > 0 else None
+    after = int(index.ids[position + 1]) if position + 1 < index.size else None
+    found = {e.pk: e for e in visible.filter(pk__in=[pk for pk in (before, after) if pk])}
+    return found.get(before), found.get(after)
 
 
 COUNTERPARTS_SHOWN = 20
