@@ -211,7 +211,7 @@ COUNTERPARTS_SHOWN = 20
 @require_safe
 @gzip_page
 def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
-    visible = Actor.objects.visible_to(request.user).with_publicity()
+    visible = Actor.objects.visible_with_publicity(request.user)
     version = fragments_version(request, visible.db)  # before anything else is read
     actor = get_object_or_404(visible.select_related("affiliation"), slug=slug)
     pages = ActorPages.from_request(request)
@@ -273,7 +273,7 @@ def actor_body(actor, visible, pages) -> dict:
 @require_safe
 @gzip_page
 def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
-    visible = Source.objects.visible_to(request.user).with_publicity()
+    visible = Source.objects.visible_with_publicity(request.user)
     version = fragments_version(request, visible.db)  # before anything else is read
     source = get_object_or_404(visible, slug=slug)
     pages = SourcePages.from_request(request)
