@@ -66,7 +66,9 @@ def events_page(form: ChronologyFilter, counts: Counts) -> Page:
 
 def entries(page: Page) -> list[dict]:
     """The page's events, each with the year and month headings that start before it,
-    and the label of its kind."""
+    what its entry shows of it (its link, dates, kind and listing details; its places as
+    one line of text), read here once rather than looked up by the template: the
+    template language's lookups were most of the page's time."""
     previous = None
     if page.after:
         date, slug = page.after
@@ -79,7 +81,15 @@ def entries(page: Page) -> list[dict]:
         result.append(
             {
                 "event": event,
+                "url": event.get_absolute_url(),
+                "date": event.date_start.isoformat(),
+                "date_display": event.date_display,
+                "planned": event.is_planned,
+                "kind_mark": event.kind_mark,
                 "kind_label": KIND_LABELS.get(event.kind, event.kind),
+                "roles": event.listed_roles,
+                "places": ", ".join(place["name"] for place in event.listed_places),
+                "sources": event.listed_sources,
                 "year": key[0] if not previous or key[0] != previous[0] else None,
                 "group": key[1] if key != previous else None,
             }
