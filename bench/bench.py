@@ -368,8 +368,10 @@ def long_tail(site: Server, urls: list[dict], options, env, proxy) -> dict:
     result = longtail.summarise(records, seconds)
     bad = [r for r in records if r["status"] != 200]
     if bad:
-        examples = {urls[r["url"]]["path"]: r["status"] for r in bad[:5]}
-        sys.exit(f"long tail: {len(bad)} responses were not 200, e.g. {examples}")
+        # Reported, not fatal: a query past QUERY_TIME_LIMIT_MS answers its designed 503,
+        # and the run's other figures are still worth having. Counted in "not 200".
+        result["not_200_examples"] = {urls[r["url"]]["path"]: r["status"] for r in bad[:10]}
+        log(f"long tail: {len(bad)} responses were not 200, e.g. {result['not_200_examples']}")
     log(f"long tail: {result['rps']} req/s; all {result['all']}; cold {result['cold']}")
     return result
 
