@@ -442,14 +442,14 @@ def more_tables(results) -> str:
         f" a change to the data (page cache off); {tail['rps']} req/s over {tail['seconds']} s."
         " Cold: the first request for each URL; warm: the later ones.",
         "",
-        "| requests | count | p50 ms | p95 ms | p99 ms | pages that skipped a count |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| requests | count | p50 ms | p95 ms | p99 ms | pages that skipped a count | not 200 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, part in [("all", tail["all"]), ("cold", tail["cold"]), ("warm", tail["warm"]),
                         *((f"kind: {k}", v) for k, v in tail["kinds"].items())]:  # fmt: skip
         lines.append(
             f"| {label} | {part['requests']} | {part['p50_ms']} | {part['p95_ms']} "
-            f"| {part['p99_ms']} | {100 * part['skipped_share']:.0f} % |"
+            f"| {part['p99_ms']} | {100 * part['skipped_share']:.0f} % | {part['not_200']} |"
         )
     lines += [
         "",
