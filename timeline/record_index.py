@@ -322,6 +322,17 @@ class RecordIndex:
         found = np.flatnonzero(mask[after:])[:size] + after
         return [int(pk) for pk in self.ids[found]]
 
+    def neighbours(self, pk: int) -> tuple[int | None, int | None] | None:
+        """The ids of the published events just before and after event ``pk`` in the
+        chronology (either None at an end); None when ``pk`` is no published event."""
+        here = np.array([pk], dtype=np.int64)
+        if not self.known(here)[0]:
+            return None
+        position = int(self.positions_of(here)[0])
+        before = int(self.ids[position - 1]) if position > 0 else None
+        after = int(self.ids[position + 1]) if position + 1 < self.size else None
+        return before, after
+
     def start_after(self, cursor: tuple[datetime.date, str] | None) -> int:
         """The first position after ``cursor`` (the date and slug a page ended at), as
         ``EventQuerySet.after`` finds it. The events of that day are in slug order, as

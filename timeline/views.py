@@ -8,7 +8,6 @@ not asked for again while it is kept."""
 import datetime
 import json
 
-import numpy as np
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -195,12 +194,10 @@ def neighbours(event, visible, version: int | None) -> tuple:
     ``version`` knows which they are, and one query fetches both; otherwise (staff see
     drafts too, or no version) the database finds each."""
     index = record_index.for_version(version, visible.db)
-    here = np.array([event.pk])
-    if index is None or not index.known(here)[0]:
+    ids = index.neighbours(event.pk) if index is not None else None
+    if ids is None:
         return visible.neighbours(event)
-    position = int(index.positions_of(here)[0])
-    before = int(index.ids[position - 1]) if position > 0 else None
-    after = int(index.ids[position + 1]) if position + 1 < index.size else None
+    before, after = ids
     found = {e.pk: e for e in visible.filter(pk__in=[pk for pk in (before, after) if pk])}
     return found.get(before), found.get(after)
 
