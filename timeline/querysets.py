@@ -78,6 +78,7 @@ def _names_mentioning(term: str):
     actors = (
         _model("EventActor")
         .objects.filter(Q(actor__name__icontains=term) | Q(actor__aliases__icontains=term))
+        .order_by()
         .values("event_id")
     )
     places = (
@@ -85,6 +86,7 @@ def _names_mentioning(term: str):
         .places.through.objects.filter(
             Q(place__name__icontains=term) | Q(place__aliases__icontains=term)
         )
+        .order_by()
         .values("event_id")
     )
     return actors, places
@@ -96,9 +98,15 @@ def _events_mentioning_postgresql(term: str):
     actors, places = _names_mentioning(term)
     if not WORD.search(term):
         return actors.union(places)
+    # Unordered: each model's default order would sort its part of the union (the
+    # statements' joins their sources for it), all for nothing.
     events = _model("Event").objects.filter(WordsMatch(F("title"), F("summary"), term=term))
     statements = _model("Statement").objects.filter(WordsMatch(F("text"), term=term))
-    return events.values("pk").union(statements.values("event_id"), actors, places)
+    return (
+        events.order_by()
+        .values("pk")
+        .union(statements.order_by().values("event_id"), actors, places)
+    )
 
 
 def _mentioning(term: str) -> Q:
