@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -72,6 +73,15 @@ def generous_count_time_limit(settings):
     a minute in the process. Tests of the limit itself set their own."""
     settings.TIMELINE_COUNT_TIME_LIMIT_MS = 60_000
     _overran.clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts and ends with an empty cache: counts, fragments and pages kept
+    for one test's records (whose versions are random) never meet another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

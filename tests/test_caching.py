@@ -4,7 +4,6 @@ and never stale after an edit."""
 import gzip
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import make_event
@@ -14,13 +13,6 @@ from timeline.models import Event
 pytestmark = pytest.mark.django_db
 HOME = "/"
 FRAGMENT = {"HX-Request": "true", "HX-Target": "results"}
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

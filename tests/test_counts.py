@@ -6,7 +6,6 @@ import datetime
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -30,14 +29,6 @@ COUNTING = (
     "count_by_actor",
     "count_by_place",
 )
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The counts of filtered views are cached: each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def refuse_to_count(monkeypatch):

@@ -22,13 +22,6 @@ HOME = reverse("timeline:chronology")
 RESULTS = {"HX-Request": "true", "HX-Target": "results"}
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def record():
     """Two published events of one actor and one source, and a draft, with the counts
