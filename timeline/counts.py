@@ -262,7 +262,7 @@ def recount(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> bool:
     the counting began and is in the counts; only those are deleted, so that one committed
     meanwhile, perhaps not counted, keeps the new counts from being read. The counts are
     those of the record's index for the new version, read in the same transaction
-    (timeline/record_index.py; docs/performance.md, "Counts" gives its time)."""
+    (timeline/record_index.py; docs/performance.md, "Design", gives its time)."""
     connection = connections[using]
     with transaction.atomic(using=using):
         versions = RecordVersion.objects.using(using)
