@@ -24,13 +24,13 @@ run: install
 	@echo "The admin:     http://127.0.0.1:$(PORT)/admin/  (make an account: see README, 'Curating')"
 	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
 
+# The two passes run at once, one per core (each is one process), both to the end
+# whatever the other's outcome; each one's output is printed whole as it finishes.
 test: install
 	scripts/ensure-debian-packages postgresql chromium
 	$(MAKE) --no-print-directory lint check audit collectstatic
-	@status=0; \
-	$(MAKE) --no-print-directory test-sqlite || status=1; \
-	$(MAKE) --no-print-directory test-postgres || status=1; \
-	exit $$status
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target --keep-going \
+		test-sqlite test-postgres
 
 # One pass each. The PostgreSQL pass runs the tests whose outcome can depend on the
 # database (tests/conftest.py says which).
