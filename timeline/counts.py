@@ -28,12 +28,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models.signals import post_save
-from django.http import QueryDict
 
 from timeline import record_index
 from timeline.forms import ChronologyFilter
 from timeline.keyset import PAGE_SIZE, Cursor
 from timeline.models import RecordChange, RecordCount, RecordVersion
+from timeline.record_index import FACET_LIMIT
 from timeline.timelimits import TimeBudget
 
 # The counts of a view, by name; the ready ones are those of the whole record.
@@ -41,8 +41,6 @@ NAMES = tuple(RecordCount.Facet.values)
 # The filter each count leaves out: a year's bar, a kind or an origin says how many
 # events choosing it would give with the other filters (apply(without=...)).
 LEFT_OUT = {"axis": "period", "kind": "kind", "origin": "origin"}
-# Actors and places listed in a facet: the busiest, most first.
-FACET_LIMIT = 12
 # How long the cache keeps a filtered view's counts. They never go stale (the key
 # carries the version); this only lets those of past versions and rare views go.
 CACHE_SECONDS = 24 * 3600
@@ -244,13 +242,6 @@ def as_rows(values: dict) -> list[RecordCount]:
 
 
 # ---------------------------------------------------------------- keeping them ready
-
-
-def whole_record() -> ChronologyFilter:
-    """The chronology with no filter."""
-    form = ChronologyFilter(QueryDict())
-    form.full_clean()
-    return form
 
 
 def recount(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> bool:

@@ -37,6 +37,7 @@ from timeline.models import Actor, Event, EventActor, Origin, Place
 
 KINDS = tuple(Event.Kind.values)
 ORIGINS = tuple(Origin.values)
+# Actors and places listed in a facet: the busiest, most first (in SQL too, in counts).
 FACET_LIMIT = 12
 # How long a shared cache keeps an index: a version lasts until the next edit.
 SHARED_SECONDS = 24 * 3600
