@@ -161,6 +161,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The chronology's hottest parts, which the template language was too slow to
+    # render (timeline/jinja.py); included by the templates above through
+    # {% fragment … template=… %}.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "timeline.jinja.environment"},
+    },
 ]
 
 # DATABASE_URL picks the database: postgres://user:password@host:port/name for

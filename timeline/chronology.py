@@ -235,5 +235,6 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
 
 
 def invalid_context(form: ChronologyFilter) -> dict:
-    """The page for a query string it cannot answer: the form, which names its errors."""
-    return {"form": form, "errors": form.error_list()}
+    """The page for a query string it cannot answer: the form, which names its errors,
+    without choices to count."""
+    return {"form": form, "errors": form.error_list(), "facets": {}}
