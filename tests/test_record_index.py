@@ -1,12 +1,16 @@
 """The chronology's pages found in the record's index (timeline/record_index.py) are the
 pages the database finds: the same events in the same order, page after page, for any
-filters and any cursor, a draft's included."""
+filters and any cursor, a draft's included; and the index is small, and shared between
+processes array by array, whole or not at all."""
 
 import datetime
+import pickle
 import re
+import weakref
 
+import numpy as np
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source
@@ -89,3 +93,107 @@ def test_a_cursor_naming_a_draft_pages_from_the_index_as_if_it_did_not_exist(cli
     without_draft = client.get(reverse("timeline:chronology"), cursor)
     assert with_draft.status_code == without_draft.status_code == 200
     assert with_draft.content == without_draft.content
+
+
+@pytest.fixture
+def shared_cache(settings, tmp_path):
+    """A cache that every process shares, as Redis is (a folder of files stands in)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+
+
+def assert_same_index(one, other):
+    assert (one.version, one.size) == (other.version, other.size)
+    assert one.arrays().keys() == other.arrays().keys()
+    for name, array in one.arrays().items():
+        assert array.dtype == other.arrays()[name].dtype, name
+        assert np.array_equal(array, other.arrays()[name]), name
+    for name, links in one.links().items():
+        twin = other.links()[name]
+        assert (links.slugs, links.names, links.by_slug) == (twin.slugs, twin.names, twin.by_slug)
+
+
+def test_every_array_of_the_index_takes_32_bits_or_fewer_a_value(record):
+    index = record_index.RecordIndex.read(counts.current_version(), "default")
+    assert index.size == 45
+    assert {name: array.itemsize for name, array in index.arrays().items()} == {
+        "ids": 4, "first": 4, "last": 4, "first_year": 2, "last_year": 2, "kind": 1, "origins": 1,
+        "_sorted_ids": 4, "_id_order": 4,
+        "actor.positions": 4, "actor.starts": 4, "actor.name_rank": 4,
+        "place.positions": 4, "place.starts": 4, "place.name_rank": 4,
+    }  # fmt: skip
+    assert index.positions_of(index.ids[:3]).tolist() == [0, 1, 2]
+
+
+def test_an_index_loaded_from_a_shared_cache_is_the_one_built_array_by_array(
+    record, shared_cache, monkeypatch
+):
+    monkeypatch.setattr(record_index, "PART_BYTES", 64)  # most arrays in several parts
+    version = counts.current_version()
+    built = record_index.RecordIndex.build(version, "default")
+    loaded = record_index.shared(version, "default")
+    assert loaded is not built
+    assert_same_index(loaded, built)
+    everything = loaded.combined({})
+    assert loaded.count("actor", everything) == built.count("actor", everything)
+
+
+def test_the_index_is_shared_as_raw_parts_no_larger_than_a_part(record, shared_cache, monkeypatch):
+    monkeypatch.setattr(record_index, "PART_BYTES", 64)
+    stored = {}
+    monkeypatch.setattr(
+        caches["default"], "set", lambda key, value, *args: stored.setdefault(key, value)
+    )
+    index = record_index.RecordIndex.read(counts.current_version(), "default")
+    record_index.share(index)
+    manifest = stored.pop(record_index.shared_key(index.version, "default"))
+    assert len(stored) > len(index.arrays())
+    assert all(type(part) is bytes and len(part) <= 64 for part in stored.values())
+    assert sum(map(len, stored.values())) == sum(a.nbytes for a in index.arrays().values())
+    assert len(pickle.dumps(manifest)) < 2_000  # names and sizes, no array
+
+
+@pytest.mark.parametrize("damage", ["missing", "short"])
+def test_a_process_builds_its_own_index_when_a_part_of_the_shared_one_is_gone(
+    record, shared_cache, monkeypatch, damage
+):
+    monkeypatch.setattr(record_index, "PART_BYTES", 64)
+    monkeypatch.setattr(record_index, "_current", {})  # this process has none yet
+    version = counts.current_version()
+    built = record_index.for_version(version)  # built here, and shared
+    part = f"{record_index.shared_key(version, 'default')}:actor.positions:1"
+    if damage == "missing":
+        cache.delete(part)
+    else:
+        cache.set(part, cache.get(part)[:-4])
+    record_index._current.clear()  # another process
+    assert record_index.shared(version, "default") is None
+    builds = []
+    build = record_index.RecordIndex.build
+    monkeypatch.setattr(
+        record_index.RecordIndex, "build", lambda *args: builds.append(args) or build(*args)
+    )
+    loaded = record_index.for_version(version)
+    assert builds == [(version, "default")]
+    assert_same_index(loaded, built)
+
+
+def test_a_process_lets_its_old_index_go_before_it_builds_the_new_one(record, monkeypatch):
+    version = counts.current_version()
+    monkeypatch.setattr(record_index, "_current", {})
+    record_index._current["default"] = record_index.RecordIndex.read(version + 1, "default")
+    old = weakref.ref(record_index._current["default"])
+    alive_while_building = []
+    build = record_index.RecordIndex.build
+
+    def observed_build(*args):
+        alive_while_building.append(old() is not None)
+        return build(*args)
+
+    monkeypatch.setattr(record_index.RecordIndex, "build", observed_build)
+    assert record_index.for_version(version).version == version
+    assert alive_while_building == [False]

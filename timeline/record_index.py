@@ -3,30 +3,37 @@
 Counting a filtered view in SQL visits every matching row, and the links of each: at
 100,000 events the busiest actor's view took 0.9 s for its six counts, a year 0.3 s.
 So each process keeps, for the current version of the records, what the chronology's
-filters and counts look at, one number per event or link, in numpy arrays:
+filters and counts look at, one small number per event or link, in numpy arrays:
 
 - each published event, in chronological order (date, then slug: its *position*), with
   its id, its first and last day and year, its kind and the origins of its sources (a
-  bit each);
-- each of their actors' parts and places, as (position, actor or place) pairs, sorted
-  by actor or place so that one's events are a slice.
+  bit each); and the ids sorted, with the position of each, to find an id's position;
+- the positions of each actor's events, and of each place's, in one array per kind of
+  link, so that one actor's or place's events are a slice of it.
 
-A view's filters become a mask over the positions (a search asks the database for its
-matching ids, once), and each count is a ``bincount`` over the masked events or links:
-under 10 ms at a million events. The page of events is the mask's first positions
-after the cursor, fetched by id.
+Ids, days and positions take 32 bits (ids more only if they need it), years 16, kinds
+and origins 8. A view's filters become a mask over the positions (a search asks the
+database for its matching ids, once), and each count a sum over the masked events or
+links: at a million events, 10 to 30 ms for a view's six counts (the busiest actor's,
+300,000 events, the slowest). The page of events is the mask's first positions after
+the cursor, fetched by id.
 
 The arrays are built from the database the first time a request of a new version needs
-them (``for_version``), in a few queries read between two checks that the version has
-not moved, so that they hold exactly that version's records; a process keeps one, and
-puts it in the cache when every process shares that (Redis), for the others to load.
-At 100,000 events they take about 8 MB and 0.3 s to build; at a million, ten times that.
+them (``for_version``), in a few queries read in chunks between two checks that the
+version has not moved, so that they hold exactly that version's records; a process
+keeps one, and puts it in the cache when every process shares that (Redis), for the
+others to load (``share``, ``shared``): array by array, in parts of a megabyte, so that
+a process loading it holds the arrays and a part, never a second copy of them; and only
+whole: with a part missing, it builds its own. At a million events (3 million links to
+actors, 1 million to places) the arrays take 37 MiB; building them takes 15 to 25 s
+(reading 6 million rows) and under 100 MiB beside the process's own, and loading them
+0.1 s.
 """
 
 import datetime
 import itertools
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import caches
@@ -37,10 +44,16 @@ from timeline.models import Actor, Event, EventActor, Origin, Place
 
 KINDS = tuple(Event.Kind.values)
 ORIGINS = tuple(Origin.values)
+# One bit per origin: the smallest unsigned integer that holds them all.
+ORIGIN_BITS = np.min_scalar_type((1 << len(ORIGINS)) - 1)
 # Actors and places listed in a facet: the busiest, most first (in SQL too, in counts).
 FACET_LIMIT = 12
 # How long a shared cache keeps an index: a version lasts until the next edit.
 SHARED_SECONDS = 24 * 3600
+# The arrays are shared in parts of at most this many bytes: a process loading them
+# holds one part a few times over (the cache client's buffers, the value it decodes),
+# never a whole array, let alone the whole index.
+PART_BYTES = 1 << 20
 
 _lock = threading.Lock()
 _current: dict[str, "RecordIndex"] = {}
@@ -55,13 +68,13 @@ def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "RecordIn
     index = _current.get(using)
     if index is not None and index.version == version:
         return index
+    index = None  # no reference to the old one is left here while the new one comes
     with _lock:
-        index = _current.get(using)
-        if index is None or index.version != version:
-            _current.pop(using, None)  # the old one's memory goes before the new one's comes
-            index = shared(version, using) or RecordIndex.build(version, using)
-            if index is None:
-                return None
+        if using in _current and _current[using].version == version:
+            return _current[using]
+        _current.pop(using, None)  # the old one's memory goes before the new one's comes
+        index = shared(version, using) or RecordIndex.build(version, using)
+        if index is not None:
             _current[using] = index
     return index
 
@@ -84,67 +97,154 @@ def is_shared() -> bool:
     return not isinstance(caches["default"], LocMemCache)
 
 
+def shared_key(version: int, using: str) -> str:
+    """The key of the shared index's manifest; its arrays' parts are under keys that
+    start with it. (A change to what is shared changes this key, so that no process
+    reads what another version of this code shared.)"""
+    return f"record-index:{using}:{version}:manifest"
+
+
 def shared(version: int, using: str) -> "RecordIndex | None":
-    """The index another process built for ``version``, if the cache is shared."""
-    return caches["default"].get(f"record-index:{using}:{version}") if is_shared() else None
+    """The index another process built for ``version``, if the cache is shared and holds
+    every part of it: with one missing (the cache let it go), None, and the caller
+    builds its own."""
+    if not is_shared():
+        return None
+    cache, key = caches["default"], shared_key(version, using)
+    manifest = cache.get(key)
+    if not isinstance(manifest, dict) or manifest.get("version") != version:
+        return None
+    arrays = {}
+    for name, (dtype, length, parts) in manifest["arrays"].items():
+        # Filled part by part: only one part's bytes are held beside the arrays.
+        array = np.empty(length, dtype)
+        data, filled = array.view(np.uint8), 0
+        for number in range(parts):
+            part = cache.get(f"{key}:{name}:{number}")
+            if not isinstance(part, bytes) or filled + len(part) > data.size:
+                return None
+            data[filled : filled + len(part)] = np.frombuffer(part, np.uint8)
+            filled += len(part)
+        if filled != data.size:
+            return None
+        arrays[name] = array
+    return RecordIndex.from_arrays(version, using, arrays, manifest["targets"])
 
 
 def share(index: "RecordIndex"):
-    if is_shared():
-        caches["default"].set(f"record-index:{index.using}:{index.version}", index, SHARED_SECONDS)
+    """Put ``index`` in the cache, if every process shares it: each array in parts of
+    at most PART_BYTES raw bytes, then a manifest of them (with the actors' and places'
+    slugs and names), last, so that a process that finds it finds the parts too."""
+    if not is_shared():
+        return
+    cache, key = caches["default"], shared_key(index.version, index.using)
+    arrays = {}
+    for name, array in index.arrays().items():
+        data = np.ascontiguousarray(array).view(np.uint8)
+        starts = range(0, data.size, PART_BYTES)
+        for number, start in enumerate(starts):
+            part = data[start : start + PART_BYTES].tobytes()
+            cache.set(f"{key}:{name}:{number}", part, SHARED_SECONDS)
+        arrays[name] = (array.dtype.str, len(array), len(starts))
+    targets = {name: (links.slugs, links.names) for name, links in index.links().items()}
+    manifest = {"version": index.version, "arrays": arrays, "targets": targets}
+    cache.set(key, manifest, SHARED_SECONDS)
+
+
+def chunks(rows, *converters, chunk: int = 50_000):
+    """The rows of a ``values_list`` queryset in chunks, each as one array per converter
+    (a dtype and a function of a row): no list of a million tuples is ever held."""
+    rows = rows.iterator(chunk_size=chunk)
+    while batch := list(itertools.islice(rows, chunk)):
+        yield [np.fromiter(map(convert, batch), dtype, len(batch)) for dtype, convert in converters]
 
 
 def columns(rows, *converters, chunk: int = 50_000) -> list[np.ndarray]:
-    """One array per converter (a dtype and a function of a row) of the rows of a
-    ``values_list`` queryset, read in chunks: no list of a million tuples is ever held."""
+    """One array per converter of the rows, read in ``chunks``; each column is joined,
+    and its chunks let go, before the next."""
     parts = [[] for _ in converters]
-    rows = rows.iterator(chunk_size=chunk)
-    while batch := list(itertools.islice(rows, chunk)):
-        for part, (dtype, convert) in zip(parts, converters, strict=True):
-            part.append(np.fromiter(map(convert, batch), dtype, len(batch)))
-    return [
-        np.concatenate(part) if part else np.zeros(0, dtype)
-        for part, (dtype, _) in zip(parts, converters, strict=True)
-    ]
+    for arrays in chunks(rows, *converters, chunk=chunk):
+        for part, array in zip(parts, arrays, strict=True):
+            part.append(array)
+    found = []
+    for number, (dtype, _) in enumerate(converters):
+        found.append(np.concatenate(parts[number]) if parts[number] else np.zeros(0, dtype))
+        parts[number] = None
+    return found
+
+
+def narrow(values: np.ndarray) -> np.ndarray:
+    """Integer ``values`` in 32 bits when they fit (ids do, below 2**31), else as they are."""
+    limits = np.iinfo(np.int32)
+    if values.dtype == np.int32 or (
+        values.size and (values.min() < limits.min or values.max() > limits.max)
+    ):
+        return values
+    return values.astype(np.int32)
 
 
 @dataclass
 class Links:
-    """(position, target) pairs sorted by target: each target's events are one slice."""
+    """The links of published events to actors (or places): the events' positions,
+    grouped by target and in chronological order within each, so that target ``i``'s
+    events are ``positions[starts[i] : starts[i + 1]]``. Only the targets of published
+    events are numbered, so that no slice is empty."""
 
     positions: np.ndarray  # int32, the event's position
-    targets: np.ndarray  # int32, a dense number for the actor or place
-    starts: np.ndarray  # int64, where each target's slice starts (len = targets + 1)
-    slugs: list[str]  # by dense number
+    starts: np.ndarray  # int32, where each target's slice starts (len = targets + 1)
+    slugs: list[str]  # by number
     names: list[str]
-    name_rank: np.ndarray  # each target's place in name order, to break ties as SQL does
-    by_slug: dict[str, int]
+    name_rank: np.ndarray  # int32, each target's place in name order, to break ties as SQL does
+    by_slug: dict[str, int] = field(init=False, repr=False)
+
+    ARRAYS = ("positions", "starts", "name_rank")
+
+    def __post_init__(self):
+        self.by_slug = {slug: number for number, slug in enumerate(self.slugs)}
+
+    def name_of(self, slug: str) -> str | None:
+        """The name of the target ``slug`` (public: a published event links to it), or
+        None for one that no published event links to."""
+        number = self.by_slug.get(slug)
+        return None if number is None else self.names[number]
 
     @classmethod
-    def build(cls, events, targets, rows, index: "RecordIndex") -> "Links":
-        """``events`` and ``targets``: the ids of each link of every event; ``rows``:
-        (target id, slug, name) of every target, of which those of published events are
-        kept."""
-        known = index.known(events)
-        events, targets = events[known], targets[known]
-        present = set(np.unique(targets).tolist())
-        rows = sorted((row for row in rows if row[0] in present), key=lambda row: row[0])
+    def build(cls, links, targets, index: "RecordIndex") -> "Links":
+        """``links``: a ``values_list`` of (event id, target id) of every link of every
+        event, published or not; ``targets``: one of (id, slug, name) of every target."""
+        rows = list(targets.order_by("pk"))
         ids = np.array([row[0] for row in rows], dtype=np.int64)
-        dense = np.searchsorted(ids, targets).astype(np.int32)
-        positions = index.positions_of(events)
-        order = np.lexsort((positions, dense))
-        dense, positions = dense[order], positions[order]
-        names = [row[2] for row in rows]
-        name_rank = np.empty(len(rows), dtype=np.int32)
-        name_rank[sorted(range(len(rows)), key=names.__getitem__)] = np.arange(len(rows))
+        # Each link of a published event as one number, its target's above its event's
+        # position: sorted, they are grouped by target, in chronological order in each,
+        # with no second array to sort by.
+        keys = []
+        pair = ((np.int64, lambda row: row[0]), (np.int64, lambda row: row[1]))
+        for events, linked in chunks(links, *pair) if rows else []:
+            known = index.known(events)
+            events, linked = events[known], linked[known]
+            number = np.minimum(np.searchsorted(ids, linked), len(ids) - 1)
+            # A target that came after its rows were read is left out: the records moved
+            # on, and this index will not be used as of that version.
+            listed = ids[number] == linked
+            keys.append(number[listed] << 32 | index.positions_of(events[listed]))
+        key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+        del keys
+        key.sort()
+        assert len(key) < 2**31
+        bounds = np.searchsorted(key, np.arange(len(rows) + 1, dtype=np.int64) << 32)
+        positions = np.empty(len(key), np.int32)
+        np.bitwise_and(key, 0xFFFF_FFFF, out=positions, casting="unsafe")
+        del key
+        present = np.flatnonzero(np.diff(bounds))  # each a target of published events
+        names = [rows[number][2] for number in present]
+        name_rank = np.empty(len(names), dtype=np.int32)
+        name_rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
         return cls(
             positions=positions,
-            targets=dense,
-            starts=np.searchsorted(dense, np.arange(len(rows) + 1)),
-            slugs=[row[1] for row in rows],
+            starts=np.append(bounds[present], len(positions)).astype(np.int32),
+            slugs=[rows[number][1] for number in present],
             names=names,
             name_rank=name_rank,
-            by_slug={row[1]: i for i, row in enumerate(rows)},
         )
 
     def having_all(self, slugs, size: int) -> np.ndarray:
@@ -160,7 +260,11 @@ class Links:
 
     def busiest(self, mask: np.ndarray, name: str, limit: int) -> list[dict]:
         """The targets of the masked events, most events first, then by name."""
-        counts = np.bincount(self.targets[mask[self.positions]], minlength=len(self.slugs))
+        if not self.slugs:
+            return []
+        # Each target's masked links, summed over its slice (none is empty).
+        linked = mask[self.positions].view(np.uint8)
+        counts = np.add.reduceat(linked, self.starts[:-1], dtype=np.int32)
         found = np.flatnonzero(counts)
         order = np.lexsort((self.name_rank[found], -counts[found]))[:limit]
         return [
@@ -170,6 +274,13 @@ class Links:
 
 
 class RecordIndex:
+    # The arrays of the events, by position; but ``_sorted_ids`` and ``_id_order``, in
+    # the order of the ids: the ids, and the position of each, to find an id's position.
+    ARRAYS = (
+        "ids", "first", "last", "first_year", "last_year", "kind", "origins",
+        "_sorted_ids", "_id_order",
+    )  # fmt: skip
+
     def __init__(self, version: int, using: str):
         self.version, self.using = version, using
 
@@ -193,10 +304,40 @@ class RecordIndex:
         share(index)
         return index
 
+    @classmethod
+    def from_arrays(cls, version: int, using: str, arrays: dict, targets: dict) -> "RecordIndex":
+        """The index of ``arrays`` (as ``arrays()`` names them) and ``targets`` (the
+        slugs and the names of each ``links()``), as ``share`` puts them in the cache."""
+        index = cls(version, using)
+        for name in cls.ARRAYS:
+            setattr(index, name, arrays[name])
+        index.size = len(index.ids)
+        links = {
+            name: Links(
+                **{part: arrays[f"{name}.{part}"] for part in Links.ARRAYS},
+                slugs=slugs,
+                names=names,
+            )
+            for name, (slugs, names) in targets.items()
+        }
+        index.actors, index.places = links["actor"], links["place"]
+        return index
+
+    def links(self) -> dict[str, Links]:
+        """The links to actors and to places, by the name of their filter."""
+        return {"actor": self.actors, "place": self.places}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every array of the index, each by a name of its own (``actor.positions``)."""
+        found = {name: getattr(self, name) for name in self.ARRAYS}
+        for name, links in self.links().items():
+            found.update({f"{name}.{part}": getattr(links, part) for part in Links.ARRAYS})
+        return found
+
     def _load(self):
         published = Event.objects.using(self.using).published().chronological()
         kind_code = {kind: i for i, kind in enumerate(KINDS)}
-        self.ids, self.first, self.last, self.first_year, self.last_year, self.kind = columns(
+        ids, self.first, self.last, self.first_year, self.last_year, self.kind = columns(
             published.values_list("pk", "date_start", "date_end", "kind"),
             (np.int64, lambda row: row[0]),
             (np.int32, lambda row: row[1].toordinal()),
@@ -205,41 +346,52 @@ class RecordIndex:
             (np.int16, lambda row: (row[2] or row[1]).year),
             (np.int8, lambda row: kind_code[row[3]]),
         )
+        self.ids = narrow(ids)
+        del ids
         self.size = len(self.ids)
-        self._id_order = np.argsort(self.ids, kind="stable")
+        assert self.size < 2**31  # positions are int32
+        self._id_order = np.argsort(self.ids, kind="stable").astype(np.int32)
+        # The ids in their order, to search: searchsorted can search ids through
+        # _id_order instead, but copies it to 64 bits each time, and is slower.
         self._sorted_ids = self.ids[self._id_order]
 
-        # The links of every event, published or not: positions_of drops the others,
-        # which is cheaper than a join to leave them out.
+        # The links of every event, published or not, in no order (a sort in the
+        # database would cost more than the one here): known and positions_of drop the
+        # drafts', which is cheaper than a join to leave them out.
         origin_bit = {origin: 1 << i for i, origin in enumerate(ORIGINS)}
-        events, bits = columns(
-            Event.sources.through.objects.using(self.using).values_list(
-                "event_id", "source__origin"
-            ),
+        self.origins = np.zeros(self.size, dtype=ORIGIN_BITS)
+        reports = Event.sources.through.objects.using(self.using).order_by()
+        for events, bits in chunks(
+            reports.values_list("event_id", "source__origin"),
             (np.int64, lambda row: row[0]),
-            (np.uint16, lambda row: origin_bit[row[1]]),
-        )
-        self.origins = np.zeros(self.size, dtype=np.uint16)
-        known = self.known(events)
-        np.bitwise_or.at(self.origins, self.positions_of(events[known]), bits[known])
-        pair = ((np.int64, lambda row: row[0]), (np.int64, lambda row: row[1]))
-        roles = EventActor.objects.using(self.using).values_list("event_id", "actor_id")
+            (ORIGIN_BITS, lambda row: origin_bit[row[1]]),
+        ):
+            known = self.known(events)
+            np.bitwise_or.at(self.origins, self.positions_of(events[known]), bits[known])
+        roles = EventActor.objects.using(self.using).order_by()
         actors = Actor.objects.using(self.using).values_list("pk", "slug", "name")
-        self.actors = Links.build(*columns(roles, *pair), actors, self)
-        at = Event.places.through.objects.using(self.using).values_list("event_id", "place_id")
+        self.actors = Links.build(roles.values_list("event_id", "actor_id"), actors, self)
+        at = Event.places.through.objects.using(self.using).order_by()
         places = Place.objects.using(self.using).values_list("pk", "slug", "name")
-        self.places = Links.build(*columns(at, *pair), places, self)
+        self.places = Links.build(at.values_list("event_id", "place_id"), places, self)
 
-    def known(self, ids: np.ndarray) -> np.ndarray:
+    def _as_ids(self, ids) -> np.ndarray:
+        """``ids`` in the dtype of ``ids`` when they fit it, so that a search among them
+        compares them as they are, with no wider copy of them."""
+        ids = np.asarray(ids, dtype=np.int64) if not isinstance(ids, np.ndarray) else ids
+        return narrow(ids) if self.ids.dtype == np.int32 else ids
+
+    def known(self, ids) -> np.ndarray:
         """Which of ``ids`` are published events' ids."""
         if not self.size:
             return np.zeros(len(ids), dtype=bool)
+        ids = self._as_ids(ids)
         found = np.minimum(np.searchsorted(self._sorted_ids, ids), self.size - 1)
         return self._sorted_ids[found] == ids
 
-    def positions_of(self, ids: np.ndarray) -> np.ndarray:
-        """The positions of ``ids``, each a published event's id (``known``)."""
-        return self._id_order[np.searchsorted(self._sorted_ids, ids)].astype(np.int32)
+    def positions_of(self, ids) -> np.ndarray:
+        """The positions (int32) of ``ids``, each a published event's id (``known``)."""
+        return self._id_order[np.searchsorted(self._sorted_ids, self._as_ids(ids))]
 
     # ------------------------------------------------------------ a view's events
 
