@@ -115,19 +115,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: Cache-Control, ETags and 304s (Django's ConditionalGetMiddleware, inside
+    # it), and the optional server-side page cache, for all but static files, which it
+    # passes straight on to WhiteNoise. A page is kept as the middleware below finished
+    # it (security headers, the CSP, which has no per-request nonce), so a hit needs
+    # none of them; none is served to a request that SecurityMiddleware would redirect
+    # to HTTPS. Before the session middleware: timeline/readers.py looks a session
+    # cookie up itself, so that only a signed-in session bypasses the page cache.
+    "timeline.caching.ReaderCachingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Which database a request reads from, when there is a read replica. After
     # WhiteNoise: deciding may look a session cookie up, which static files never need.
     "timeline.routers.ReaderReplicaMiddleware",
-    # ETags for every page, so that a reader's browser or a proxy revalidates
-    # (304) instead of downloading a page that has not changed.
-    "django.middleware.http.ConditionalGetMiddleware",
-    # Cache-Control for reader pages, and the optional server-side page cache. Like the
-    # replica routing, before the session middleware: timeline/readers.py looks a
-    # session cookie up itself, so that only a signed-in session bypasses them.
-    "timeline.caching.ReaderCachingMiddleware",
     # Every query of a public request stopped past QUERY_TIME_LIMIT_MS, on the database
     # the routing above picked; after the page cache, whose hits need no query.
     "timeline.timelimits.QueryTimeLimitMiddleware",

@@ -4,10 +4,15 @@ and never stale after an edit."""
 import gzip
 
 import pytest
+from django.core.cache import cache, caches
+from django.http import HttpResponse
+from django.middleware.csp import ContentSecurityPolicyMiddleware, get_nonce
+from django.templatetags.static import static
 from django.test import Client
+from django.utils.csp import CSP
 
 from tests.factories import make_event
-from timeline.caching import timeline_version
+from timeline.caching import VERSION_KEY, ReaderCachingMiddleware, bump_version, timeline_version
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +169,194 @@ def test_a_page_cached_before_a_change_commits_is_not_served_after_it(
         make_event()
         version_before_commit = timeline_version()
     assert timeline_version() != version_before_commit
+
+
+# ------------------------------------------------------------ what a hit costs and holds
+
+
+class CacheCalls:
+    """The calls made on the cache backend, the outermost of each only (LocMem's
+    get_many calls its own get): one Redis round trip each."""
+
+    NAMES = ("get", "get_many", "set", "set_many", "add", "incr", "delete", "has_key")
+
+    def __init__(self, monkeypatch):
+        self.calls, self.depth = [], 0
+        backend = caches["default"]
+        for name in self.NAMES:
+            monkeypatch.setattr(backend, name, self.counted(name, getattr(backend, name)))
+
+    def counted(self, name, method):
+        def call(*args, **kwargs):
+            if not self.depth:
+                self.calls.append(name)
+            self.depth += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.depth -= 1
+
+        return call
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    return CacheCalls(monkeypatch)
+
+
+def test_a_page_cache_hit_makes_one_round_trip_to_the_cache(client, page_cache, cache_calls):
+    make_event(title="A cached event")
+    client.get(HOME)
+    cache_calls.calls.clear()
+    assert "A cached event" in client.get(HOME).content.decode()
+    assert cache_calls.calls == ["get_many"]
+
+
+def test_a_page_cache_hit_is_the_page_as_the_middleware_finished_it(client, page_cache, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    make_event()
+    kept = client.get(HOME, secure=True)
+    hit = client.get(HOME, secure=True)
+    assert hit.content == kept.content
+    assert dict(hit.items()) == dict(kept.items())
+    for header in (
+        "Content-Security-Policy",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "X-Frame-Options",
+        "ETag",
+    ):
+        assert hit.has_header(header), header
+    assert hit["Cache-Control"] == "no-cache, public"
+
+
+def test_a_page_cache_hit_does_not_hash_the_page_again(client, page_cache, monkeypatch):
+    make_event()
+    client.get(HOME)
+    hashed = []
+    monkeypatch.setattr("django.middleware.http.set_response_etag", hashed.append)
+    client.get(HOME)
+    assert hashed == []
+
+
+def test_a_page_cache_hit_answers_304_to_a_conditional_request(
+    client, page_cache, django_assert_num_queries
+):
+    make_event()
+    first = client.get(HOME)
+    with django_assert_num_queries(0):
+        again = revalidate(client, HOME, first)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == "no-cache, public"
+    assert revalidate(client, HOME, first, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_conditional_request_that_misses_still_fills_the_page_cache(
+    client, page_cache, django_assert_num_queries
+):
+    # After an edit every kept page is stale, and browsers revalidate: a page the edit did
+    # not change answers them 304, and is kept for the readers after them.
+    make_event()
+    first = client.get(HOME)
+    bump_version()
+    again = revalidate(client, HOME, first)
+    assert again.status_code == 304
+    assert again["Cache-Control"] == "no-cache, public"
+    with django_assert_num_queries(0):
+        assert client.get(HOME).content == first.content
+
+
+def test_a_page_kept_at_an_older_version_is_not_served(client, page_cache):
+    cached_then_changed_quietly(client)
+    bump_version()
+    assert "The title since" in client.get(HOME).content.decode()
+
+
+def test_a_page_rendered_while_the_records_changed_is_never_served(rf, page_cache):
+    # An edit committed while the page rendered: the page may hold the records from before.
+    answers = []
+
+    def view(request):
+        answers.append(HttpResponse(f"answer {len(answers)}"))
+        if len(answers) == 1:
+            bump_version()
+        return answers[-1]
+
+    middleware = ReaderCachingMiddleware(view)
+    assert [middleware(rf.get(HOME)).content for _ in range(3)] == [
+        b"answer 0",
+        b"answer 1",
+        b"answer 1",
+    ]
+
+
+def test_a_page_kept_before_the_version_was_lost_is_not_served_after(client, page_cache):
+    # Redis may evict the version (allkeys-lru): it comes back as none a page was kept
+    # at, not as the one it first had, which the pages kept then were kept at.
+    make_event(title="The title when cached")
+    cache.delete(VERSION_KEY)
+    assert "The title when cached" in client.get(HOME).content.decode()
+    Event.objects.update(title="The title since")
+    bump_version()
+    cache.delete(VERSION_KEY)
+    assert "The title since" in client.get(HOME).content.decode()
+
+
+def test_a_response_that_sets_a_cookie_is_never_kept(rf, page_cache):
+    answers = []
+
+    def view(request):
+        answers.append(HttpResponse(f"answer {len(answers)}"))
+        answers[-1].set_cookie("seen", "yes")
+        return answers[-1]
+
+    middleware = ReaderCachingMiddleware(view)
+    assert [middleware(rf.get(HOME)).content for _ in range(2)] == [b"answer 0", b"answer 1"]
+    assert "private" in answers[-1]["Cache-Control"]
+
+
+def test_a_page_whose_policy_has_a_nonce_is_never_kept(rf, page_cache, settings):
+    # The nonce is drawn for each request (when a page uses it): another's is no use.
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "script-src": [CSP.SELF, CSP.NONCE]}
+
+    def view(request):
+        return HttpResponse(f'<script nonce="{get_nonce(request)}"></script>')
+
+    middleware = ReaderCachingMiddleware(ContentSecurityPolicyMiddleware(view))
+    first, again = middleware(rf.get(HOME)), middleware(rf.get(HOME))
+    assert first.content != again.content
+    assert first["Content-Security-Policy"] != again["Content-Security-Policy"]
+    nonce = again.content.decode().split('"')[1]
+    assert f"'nonce-{nonce}'" in again["Content-Security-Policy"]
+
+
+def test_a_page_kept_over_https_is_not_served_to_a_request_redirected_there(
+    client, page_cache, settings
+):
+    settings.SECURE_SSL_REDIRECT = True
+    make_event()
+    assert client.get(HOME, secure=True).status_code == 200
+    redirected = client.get(HOME)
+    assert redirected.status_code == 301
+    assert redirected["Location"] == "https://testserver/"
+
+
+def test_a_page_kept_over_http_is_not_served_over_https_without_hsts(client, page_cache, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    make_event()
+    assert not client.get(HOME).has_header("Strict-Transport-Security")
+    assert client.get(HOME, secure=True).has_header("Strict-Transport-Security")
+
+
+def test_static_files_are_served_by_whitenoise_without_the_page_cache(
+    client, page_cache, cache_calls
+):
+    response = client.get(static("css/site.css"))
+    assert response.status_code == 200
+    assert "immutable" in response["Cache-Control"]
+    assert b"".join(response.streaming_content)
+    assert cache_calls.calls == []

@@ -1,16 +1,23 @@
 """Caching of the pages readers see.
 
-Browsers and proxies: every reader page has an ETag (Django's
-ConditionalGetMiddleware) and ``Cache-Control: no-cache``, so they revalidate
-each time and get a 304 while nothing changed; a change shows at once.
+Browsers and proxies: every reader page has an ETag and ``Cache-Control: no-cache``,
+so they revalidate each time and get a 304 while nothing changed; a change shows at
+once. ``ReaderCachingMiddleware`` gives the ETags and answers the conditional
+requests, with Django's own ``ConditionalGetMiddleware`` code, for every response but
+static files (WhiteNoise answers for those).
 
-The server: with ``PAGE_CACHE_SECONDS`` set, rendered pages for anonymous
-readers are kept in Django's cache, keyed by the whole URL, the htmx headers
-that change what a response holds (a fragment is never served for a page) and
-whether the client accepts gzip (a compressed body only to one that does).
-Any change to the timeline's records bumps a version that is part of every
-key, so nothing stale is served after an edit. The version lives in the cache
-itself, so every process must share one cache (Redis) for it to hold.
+The server: with ``PAGE_CACHE_SECONDS`` set, rendered pages for anonymous readers are
+kept in Django's cache, keyed by the whole URL and its scheme, the htmx headers that
+change what a response holds (a fragment is never served for a page), whether the
+client accepts gzip (a compressed body only to one that does) and the release of the
+code. Each is kept with the version of the records it was rendered at, read before it
+was rendered, and served only while that is still the version: any change to the
+records bumps it, so nothing stale is served after an edit. The version lives in the
+cache itself, so every process must share one cache (Redis) for it to hold; a hit
+reads the version and the page in one round trip. The middleware is the outermost
+one: a page is kept as the inner ones (security headers, Content Security Policy,
+ETag) finished it, so a hit is answered without running them. The policy holds no
+nonce, which is drawn for each request: a page whose policy did is never kept.
 
 Fragments: whatever the page cache holds, the parts of a page that every reader
 of it sees alike (the chronology's facets and axis for a set of filters, its page
@@ -25,28 +32,39 @@ under a version that says otherwise.
 
 import functools
 import hashlib
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
+from django.middleware.http import ConditionalGetMiddleware
 from django.urls import get_script_prefix
 from django.utils.autoreload import file_changed
 from django.utils.cache import patch_cache_control
+from django.utils.csp import CSP
 
 from timeline.counts import current_version
 from timeline.readers import is_reader_request
 
 VERSION_KEY = "timeline:version"
 HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+# Their names in request.META, read there on a hit: building request.headers would
+# cost as much as the rest of the key.
+HTMX_META = tuple("HTTP_" + name.upper().replace("-", "_") for name in HTMX_HEADERS)
+CSP_HEADERS = (CSP.HEADER_ENFORCE, CSP.HEADER_REPORT_ONLY)
 
 
 def timeline_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        # A random start, not 1: should the version be evicted (or the cache flushed
+        # but for some pages), it comes back as none that a kept page was rendered at.
+        cache.add(VERSION_KEY, secrets.randbits(48), timeout=None)
         version = cache.get(VERSION_KEY, 1)
     return version
 
@@ -61,7 +79,7 @@ def bump_version():
 def timeline_changed(using=None, **kwargs):
     """Signal receiver: a record changed, so every cached page is out of date. Bumped at
     once, and again when the change commits: a page rendered between the two, from the
-    data before the change, was cached under a version that is no longer current."""
+    data before the change, was kept with a version that is no longer current."""
     bump_version()
     transaction.on_commit(bump_version, using=using)
 
@@ -70,45 +88,96 @@ def page_key(request) -> str:
     """The page cache's key for a request: what changes the response besides the records.
     Reader pages are compressed for a client that accepts gzip (``gzip_page``, which says
     ``Vary: Accept-Encoding``), so whether this one does is part of it, decided as that
-    decides it: one client's gzip body is never served to another that cannot read it."""
+    decides it: one client's gzip body is never served to another that cannot read it.
+    The scheme too: only a page served over HTTPS carries HSTS. And the release of the
+    code, so that a deployment neither serves what the code before it rendered nor
+    reads what it kept in another shape."""
     parts = [
         request.method,
+        request.scheme,
         request.get_full_path(),
-        *(request.headers.get(h, "") for h in HTMX_HEADERS),
-        "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else "",
+        *(request.META.get(name, "") for name in HTMX_META),
+        "gzip" if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "",
+        release(),
     ]
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return f"page:{timeline_version()}:{digest}"
+    return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 class ReaderCachingMiddleware:
+    """Cache-Control for reader pages, ETags and 304s for every response but static
+    files, and the page cache (see the module's docstring). First in MIDDLEWARE: a hit
+    needs no other."""
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self.conditional = ConditionalGetMiddleware(get_response)
+        # Where WhiteNoise serves static files (it looks at path_info as well).
+        static = urlsplit(settings.STATIC_URL or "").path.rstrip("/")
+        if static:
+            script_prefix = get_script_prefix().rstrip("/")
+            if script_prefix and static.startswith(script_prefix):
+                static = static.removeprefix(script_prefix)
+        self.static_prefix = static + "/" if static else None
 
     def __call__(self, request):
-        cacheable = self.cacheable_request(request)
-        if cacheable:
+        if self.static_prefix and request.path_info.startswith(self.static_prefix):
+            return self.get_response(request)  # WhiteNoise's, or a 404
+        key = version = None
+        if self.cacheable_request(request):
             key = page_key(request)
-            response = cache.get(key)
-            if response is not None:
-                return response
+            found = cache.get_many([VERSION_KEY, key])  # one round trip (Redis: MGET)
+            version = found.get(VERSION_KEY)
+            if version is None:
+                version = timeline_version()
+            kept = found.get(key)
+            if kept is not None and kept[0] == version:
+                return self.conditional.process_response(request, unpack(kept))
         response = self.get_response(request)
-        if response.has_header("Cache-Control"):  # the admin's pages say never_cache
-            return response
-        if response.status_code == 200 and not response.streaming:
+        keep = False
+        # The admin's pages say never_cache, previews private, WhiteNoise's files long.
+        if (
+            not response.has_header("Cache-Control")
+            and response.status_code == 200
+            and not response.streaming
+        ):
             # Vary: Cookie (pages that look at who is signed in) keeps shared caches
             # correct; only a response that sets a cookie is one person's.
             private = bool(response.cookies)
             patch_cache_control(
                 response, no_cache=True, **{"private" if private else "public": True}
             )
-            if cacheable and not private:
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
-        return response
+            keep = key is not None and not private and not has_nonce(response)
+        # The ETag is set on ``response`` itself, before the answer (maybe a 304) is
+        # chosen, so that the page is kept with it.
+        answer = self.conditional.process_response(request, response)
+        if keep:
+            cache.set(key, pack(version, response), settings.PAGE_CACHE_SECONDS)
+        return answer
 
     @staticmethod
     def cacheable_request(request) -> bool:
-        return settings.PAGE_CACHE_SECONDS > 0 and is_reader_request(request)
+        """A reader's request, unless SecurityMiddleware would redirect it to HTTPS."""
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
+            and is_reader_request(request)
+        )
+
+
+def has_nonce(response) -> bool:
+    """Whether the response's policy names a nonce (another request's, on a hit)."""
+    return any("'nonce-" in response.get(header, "") for header in CSP_HEADERS)
+
+
+def pack(version: int, response) -> tuple:
+    """A page as kept: cheaper to read back than the response pickled whole."""
+    return version, tuple(response.items()), response.content
+
+
+def unpack(kept: tuple) -> HttpResponse:
+    """The response again, from what ``pack`` kept."""
+    _, headers, content = kept
+    return HttpResponse(content, headers=headers)
 
 
 # ---------------------------------------------------------------- fragments
