@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.admin_forms import admin_url, form_data, new_event_data
-from tests.factories import make_actor, make_event, make_place, make_source
+from tests.factories import make_actor, make_event, make_place, make_source, make_statement
 from timeline import counts, record_index
 from timeline.forms import ChronologyFilter
 from timeline.models import Actor, Event, RecordChange, RecordCount
@@ -277,6 +277,33 @@ def test_filtered_views_are_counted_from_the_records_index_never_in_sql(client, 
     monkeypatch.setattr(counts.Counts, "count", lambda *args: 1 / 0)  # counting in SQL
     for view in views:
         assert_counts_true(chronology(client, view), view)
+
+
+def test_a_readers_filters_of_the_records_actors_and_places_are_checked_without_a_query(client):
+    place = make_place(slug="brussels", name="Brussels")
+    make_event(actors=[make_actor(slug="central", name="Central Actor")], places=[place])
+    counts.recount()
+    chronology(client)  # the index of this version is built
+    with CaptureQueriesContext(connection) as queries:
+        html = chronology(client, {"actor": ["central"], "place": ["brussels"]}).content.decode()
+    assert "Actor: Central Actor" in html
+    assert "Place: Brussels" in html
+    # Checking a slug is a query for the rows of that slug; the page's own queries
+    # (its events' actors and places) are not.
+    asked = [q["sql"] for q in queries if '"slug" IN (' in q["sql"]]
+    assert asked == []
+
+
+def test_an_actor_who_only_speaks_is_still_known_to_the_filter(client):
+    """The index holds the actors with a part in a published event; one who only speaks
+    in one is public too, and is found by the query the index cannot answer."""
+    event = make_event(actors=[make_actor(slug="central")])
+    make_statement(event=event, speaker=make_actor(slug="spokesperson", name="A Spokesperson"))
+    counts.recount()
+    response = client.get(reverse("timeline:chronology"), {"actor": "spokesperson"})
+    assert response.status_code == 200
+    assert "Actor: A Spokesperson" in response.content.decode()
+    assert client.get(reverse("timeline:chronology"), {"actor": "nobody"}).status_code == 400
 
 
 def whole_record() -> ChronologyFilter:

@@ -52,8 +52,10 @@ class Counts:
     """The counts of one view, and its page of events: the form's filters over ``events``
     (the published ones)."""
 
-    def __init__(self, form: ChronologyFilter, events):
-        self.form, self.events = form, events
+    def __init__(self, form: ChronologyFilter, events, *, version: int | None = None):
+        """``version``: the records' version as the request read it first, if it did
+        (``current_version``), so that it is not asked again."""
+        self.form, self.events, self.known_version = form, events, version
         self._filtered = {}
         self.budget = TimeBudget(settings.TIMELINE_COUNT_TIME_LIMIT_MS, using=events.db)
         self.ready, self.version = None, None
@@ -105,7 +107,7 @@ class Counts:
         """Read the whole record's ready counts (``ready``, None if not current) and the
         ``version`` of the records they were counted at, once."""
         if not self._read:
-            self.ready, self.version = ready_counts(self.events.db)
+            self.ready, self.version = ready_counts(self.events.db, self.known_version)
             self._read = True
 
     def page_ids(self, cursor: tuple | None) -> list[int] | None:
@@ -188,15 +190,18 @@ def current_version(using: str = DEFAULT_DB_ALIAS) -> int | None:
 _ready: dict[str, tuple[int, dict]] = {}
 
 
-def ready_counts(using: str = DEFAULT_DB_ALIAS) -> tuple[dict | None, int | None]:
+def ready_counts(
+    using: str = DEFAULT_DB_ALIAS, version: int | None = None
+) -> tuple[dict | None, int | None]:
     """The whole published record's ready counts, as ``Counts.count`` gives them, and the
     version of the records they were counted at; (None, None) while they are not current.
 
     Those of the current version are read from the database once per process, as its
     index of the record is built once (timeline/record_index.py): later, only whether
     they are still current, in ``current_version``'s one small query. The values are
-    shared by every caller: read them, never change them."""
-    version = current_version(using)
+    shared by every caller: read them, never change them. ``version``: the current one,
+    if the caller has just read it."""
+    version = version or current_version(using)
     if version is None:
         return None, None
     kept = _ready.get(using)

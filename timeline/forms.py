@@ -73,10 +73,13 @@ class DistinctChoiceField(forms.MultipleChoiceField):
 
 
 class SlugChoiceField(DistinctChoiceField):
-    """Repeatable slugs of rows in ``queryset`` (any other is unknown), checked in one query."""
+    """Repeatable slugs of rows in ``queryset`` (any other is unknown), checked in one
+    query, or in none when ``known`` (a function of a slug: the name of a row known to be
+    in the queryset, or None) knows them all."""
 
     def __init__(self, queryset, *, noun: str, **kwargs):
         self.queryset, self.chosen = queryset, {}
+        self.known = lambda slug: None
         super().__init__(noun=noun, **kwargs)
 
     def names(self) -> dict[str, str]:
@@ -95,11 +98,9 @@ class SlugChoiceField(DistinctChoiceField):
         malformed = [slug for slug in value if not SLUG_PATTERN.match(slug)]
         wellformed = [slug for slug in value if slug not in malformed]
         # Kept for the page, which names the chosen rows without asking again.
-        self.chosen = dict(
-            self.queryset.filter(slug__in=wellformed).values_list("slug", "name")
-            if wellformed
-            else []
-        )
+        self.chosen = {slug: name for slug in wellformed if (name := self.known(slug))}
+        if asked := [slug for slug in wellformed if slug not in self.chosen]:
+            self.chosen.update(self.queryset.filter(slug__in=asked).values_list("slug", "name"))
         unknown = [slug for slug in value if slug not in self.chosen]
         if unknown:
             raise ValidationError(
@@ -135,14 +136,14 @@ class QueryStringForm(forms.Form):
             self.check_parameters(data)
 
     @classmethod
-    def from_request(cls, request):
+    def from_request(cls, request, **kwargs):
         """The form for the request's query string. Past the number of parameters Django
         reads, request.GET raises, which Django would answer with a bare "Bad Request";
         the form says what is wrong instead, like any other invalid query string."""
         try:
-            return cls(request.GET)
+            return cls(request.GET, **kwargs)
         except TooManyFieldsSent:
-            form = cls(QueryDict())
+            form = cls(QueryDict(), **kwargs)
             form.parameter_errors.append(
                 f"Too many parameters: give at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}."
             )
@@ -248,6 +249,15 @@ class ChronologyFilter(QueryStringForm):
 
     FILTERS = ("q", "actor", "place", "kind", "origin", "from", "to")
     FACETS = ("kind", "origin", "actor", "place")
+
+    def __init__(self, data=None, *, index=None, **kwargs):
+        """``index``: the published record's (timeline/record_index.py), when current.
+        Its actors and places, with their names, are public, so the filters that name
+        them are checked without a query."""
+        super().__init__(data, **kwargs)
+        if index is not None:
+            for name, links in index.links().items():
+                self.fields[name].known = links.name_of
 
     def clean(self):
         cleaned = super().clean()

@@ -51,7 +51,9 @@ CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "page", "chronology": 
 def chronology(request: HtmxHttpRequest) -> TemplateResponse:
     events = Event.objects.published()
     version = fragments_version(request, events.db)  # before anything else is read
-    form = ChronologyFilter.from_request(request)
+    form = ChronologyFilter.from_request(
+        request, index=record_index.for_version(version, events.db)
+    )
     fragments = None
     if form.is_valid():
         fragments = Fragments(version, chrono.fragment_keys(form), using=events.db)
@@ -80,7 +82,9 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
 def events_json(request: HttpRequest) -> HttpResponse:
     events = Event.objects.published()
     version = fragments_version(request, events.db)  # before anything else is read
-    form = ChronologyFilter.from_request(request)
+    form = ChronologyFilter.from_request(
+        request, index=record_index.for_version(version, events.db)
+    )
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
     # A page of it is the same for every reader: kept whole, as the chronology's page of
@@ -89,7 +93,7 @@ def events_json(request: HttpRequest) -> HttpResponse:
     fragments = Fragments(version, {"json": where}, using=events.db)
 
     def body() -> str:
-        counts = Counts(form, events)
+        counts = Counts(form, events, version=version)
         fragments.complete = lambda: not counts.skipped
         page = chrono.events_page(form, counts)
         # Ready, cached, from the record's index or counted under the time budget (None
