@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from tests.admin_forms import PASSWORD
-from timeline.timelimits import _overran
+from timeline.timelimits import _overran, lift_kept_limits
 
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_timeline"}
 
@@ -82,6 +82,15 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_kept_time_limit():
+    """A public request keeps its query time limit on its connection for the next one
+    (timeline/timelimits.py). The test's own thread is no worker: the limit is lifted
+    before the database is flushed, or the next test runs."""
+    yield
+    lift_kept_limits()
 
 
 @pytest.fixture(autouse=True)

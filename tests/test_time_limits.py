@@ -1,12 +1,13 @@
 """No public request can tie up a worker in the database: each of its queries is stopped
 past QUERY_TIME_LIMIT_MS, and the request answered 503 in its address's own format. The
-admin is never limited, and the limit does not outlive the request."""
+admin is never limited, and a reader's limit never reaches its requests."""
 
 import time
 
 import pytest
 from django.db import OperationalError, connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_event
@@ -102,15 +103,32 @@ def test_the_admin_is_not_limited(settings):
 
 
 @pytest.mark.django_db(transaction=True)  # as in production: no transaction around it
-def test_the_limit_does_not_outlive_the_request(settings):
+def test_the_limit_never_reaches_a_request_without_one(settings):
     """A persistent connection goes on to serve other requests, the admin's among them."""
     settings.QUERY_TIME_LIMIT_MS = 1
     with pytest.raises(OperationalError, match=STOPPED):
         run_in_middleware(reverse("timeline:chronology"), slow_query)
+    run_in_middleware(reverse("timeline:chronology"), lambda: None)
+    assert run_in_middleware(reverse("admin:index"), lambda: slow_query(0.05))  # to its end
     if connection.vendor == "postgresql":
-        run_in_middleware(reverse("timeline:chronology"), lambda: None)
         assert statement_timeout() == "0"
-    assert slow_query(0.05)  # runs to its end
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_is_limited_once_for_the_public_requests_it_serves(settings):
+    """Setting the limit is two round trips: done once while the connection lasts, and
+    again after an editor's request lifted it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's limit is a progress handler in this process, set per request")
+    settings.QUERY_TIME_LIMIT_MS = 1
+    chronology, admin = reverse("timeline:chronology"), reverse("admin:index")
+    with CaptureQueriesContext(connection) as queries:
+        for path in (chronology, chronology, admin, chronology):
+            run_in_middleware(path, lambda: None)
+    limits = [q["sql"] for q in queries if "statement_timeout" in q["sql"]]
+    assert [sql.split()[0] for sql in limits] == ["SELECT", "RESET", "SELECT"]
+    with pytest.raises(OperationalError, match=STOPPED):
+        run_in_middleware(chronology, slow_query)
 
 
 def test_the_counts_shorter_limits_nest_inside_the_requests(settings):
