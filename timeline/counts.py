@@ -85,7 +85,7 @@ class Counts:
             found = None
             if data.get("q"):
                 # The one question for the database: which events the words match.
-                found = list(self.events.ids_matching(data["q"]))
+                found = self.events.ids_matching(data["q"], index=self._index)
             self._masks = self._index.masks(data, found)
         return self._index.combined(self._masks, without)
 

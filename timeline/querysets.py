@@ -6,8 +6,11 @@ and never repeat a filter condition of their own.
 
 import datetime
 import re
+from dataclasses import dataclass, field
 
+import numpy as np
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import (
     BooleanField,
@@ -50,85 +53,139 @@ WORD = re.compile(r"[^\W_]+")
 
 
 class WordsMatch(Func):
-    """PostgreSQL: true when the words of the given columns (joined by spaces) include words
-    starting with each word of a search term. The same expression as the GIN indexes of
-    migration 0004, so that they serve it."""
+    """PostgreSQL: true when a search document's words (the ``words`` column that
+    migration 0007 gives its table) include words starting with each word of every one
+    of ``terms``: one lookup in that column's GIN index, however many terms."""
 
     output_field = BooleanField()
 
-    def __init__(self, *columns, term: str):
-        words = WORD.findall(term)
+    def __init__(self, text, *, terms: list[str]):
+        words = [word for term in terms for word in WORD.findall(term)]
         # Each word quoted and marked as a prefix; WORD leaves nothing to escape.
         self.tsquery = " & ".join(f"'{word}':*" for word in words)
-        super().__init__(*columns)
+        super().__init__(text)
 
     def as_sql(self, compiler, connection, **extra):
-        parts, params = [], []
-        for column in self.get_source_expressions():
-            sql, column_params = compiler.compile(column)
-            parts.append(sql)
-            params.extend(column_params)
-        document = " || ' ' || ".join(parts)
-        sql = f"to_tsvector('simple'::regconfig, {document}) @@ to_tsquery('simple'::regconfig, %s)"
-        return sql, [*params, self.tsquery]
+        # The column beside the document's text, in the same table (by its alias).
+        (text,) = self.get_source_expressions()
+        table = compiler.quote_name(text.alias)
+        words = connection.ops.quote_name("words")
+        return f"{table}.{words} @@ to_tsquery('simple'::regconfig, %s)", [self.tsquery]
 
 
-def _names_mentioning(term: str):
-    """The events whose actors or places are named ``term``, in part, in any spelling."""
-    actors = (
-        _model("EventActor")
-        .objects.filter(Q(actor__name__icontains=term) | Q(actor__aliases__icontains=term))
+@dataclass
+class Term:
+    """One term of a search, with the actors and places whose names or aliases contain
+    it (the ids and slugs of each)."""
+
+    text: str
+    actors: list[tuple[int, str]] = field(default_factory=list)
+    places: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def names_something(self) -> bool:
+        return bool(self.actors or self.places)
+
+    @property
+    def has_words(self) -> bool:
+        return bool(WORD.search(self.text))
+
+
+def _terms(query: str, using: str) -> list[Term]:
+    """The terms of ``query``, each once, with what each names: the actors and places
+    with the term anywhere in a name or an alias, in any case. A few thousand short
+    rows, read in one query for all the terms; their events are found by id, later."""
+    terms = [Term(text) for text in dict.fromkeys(query.split())]
+    if not terms:
+        return []
+    named = [
+        _model(kind)
+        .objects.using(using)
+        .filter(Q(name__icontains=term.text) | Q(aliases__icontains=term.text))
         .order_by()
-        .values("event_id")
-    )
-    places = (
-        _model("Event")
-        .places.through.objects.filter(
-            Q(place__name__icontains=term) | Q(place__aliases__icontains=term)
-        )
-        .order_by()
-        .values("event_id")
-    )
-    return actors, places
+        .values_list(Value(number), Value(kind), "pk", "slug")
+        for number, term in enumerate(terms)
+        for kind in ("Actor", "Place")
+    ]
+    # (A union is ordered as its first model is, unless told not to be.)
+    for number, kind, pk, slug in named[0].union(*named[1:], all=True).order_by():
+        getattr(terms[number], "actors" if kind == "Actor" else "places").append((pk, slug))
+    return terms
 
 
-def _events_mentioning_postgresql(term: str):
-    """Ids of the events mentioning ``term``: one UNION, which PostgreSQL joins once
-    (an OR of subqueries would be re-checked row by row)."""
-    actors, places = _names_mentioning(term)
-    if not WORD.search(term):
-        return actors.union(places)
-    # Unordered: each model's default order would sort its part of the union (the
-    # statements' joins their sources for it), all for nothing.
-    events = _model("Event").objects.filter(WordsMatch(F("title"), F("summary"), term=term))
-    statements = _model("Statement").objects.filter(WordsMatch(F("text"), term=term))
-    return (
-        events.order_by()
-        .values("pk")
-        .union(statements.order_by().values("event_id"), actors, places)
-    )
+def _documents(using: str):
+    return _model("SearchDocument").objects.using(using).order_by()
 
 
-def _mentioning(term: str) -> Q:
-    """The condition for events mentioning ``term`` anywhere, on any database."""
-    statements = _model("Statement").objects.filter(event=OuterRef("pk"), text__icontains=term)
-    actors = (
-        _model("EventActor")
-        .objects.filter(event=OuterRef("pk"))
-        .filter(Q(actor__name__icontains=term) | Q(actor__aliases__icontains=term))
-    )
-    places = (
-        _model("Event")
-        .places.through.objects.filter(event=OuterRef("pk"))
-        .filter(Q(place__name__icontains=term) | Q(place__aliases__icontains=term))
-    )
-    return (
-        Q(title__icontains=term)
-        | Q(summary__icontains=term)
-        | Exists(statements)
-        | Exists(actors)
-        | Exists(places)
-    )
+class AnyOf(Func):
+    """PostgreSQL: true when the column holds one of ``ids``, sent as one array
+    parameter (rather than one parameter each)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column, ids: list[int]):
+        self.ids = ids
+        super().__init__(column)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{sql} = ANY(%s::bigint[])", [*params, self.ids]
+
+
+# Up to this many events found so far, a term's documents are read among them only
+# (PostgreSQL): naming a few thousand ids costs less than reading tens of thousands of
+# documents (at 100,000 events, "lachin road" took 55 ms rather than 150: "road" is in
+# 52,000 documents).
+FEW_IDS = 5_000
+
+
+def _saying(terms: list[Term], using: str) -> Q:
+    """The condition for the search documents with every one of ``terms``: its words
+    (PostgreSQL: all the terms in one lookup of the GIN index) or anywhere (elsewhere)."""
+    if connections[using].vendor != "postgresql":
+        return Q(*(Q(text__icontains=term.text) for term in terms))
+    if any(not term.has_words for term in terms):
+        return Q(pk__in=[])  # no word to look for: no document has it
+    return Q(WordsMatch(F("text"), terms=[term.text for term in terms]))
+
+
+def _linked(term: Term, using: str):
+    """The links (their event ids) of the actors and places ``term`` names."""
+    found = []
+    if term.actors:
+        actors = [pk for pk, _ in term.actors]
+        found.append(_model("EventActor").objects.using(using).filter(actor__in=actors))
+    if term.places:
+        places = [pk for pk, _ in term.places]
+        found.append(_model("Event").places.through.objects.using(using).filter(place__in=places))
+    rows = [links.order_by().values_list("event_id") for links in found]
+    return rows[0].union(*rows[1:], all=True).order_by()
+
+
+def _fetch_ids(rows) -> np.ndarray:
+    """The ids that ``rows`` (a ``values_list`` of one column) selects, as an array: one
+    fetch, not a Python object per row through the ORM."""
+    connection = connections[rows.db]
+    try:
+        sql, params = rows.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        return np.zeros(0, np.int64)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return np.fromiter((row[0] for row in found), np.int64, len(found))
+
+
+def _linked_in_index(term: Term, index) -> np.ndarray:
+    """The ids of the published events linked to the actors and places ``term`` names,
+    from the links of the record's ``index`` (RecordIndex): slices of its arrays."""
+    linked = np.zeros(index.size, dtype=bool)
+    for links, named in ((index.actors, term.actors), (index.places, term.places)):
+        for _, slug in named:
+            number = links.by_slug.get(slug)  # None: in no published event
+            if number is not None:
+                linked[links.positions[links.starts[number] : links.starts[number + 1]]] = True
+    return index.ids[np.flatnonzero(linked)].astype(np.int64)
 
 
 def after_position(rows, date_field: str, key_field: str, cursor):
@@ -247,33 +304,64 @@ class EventQuerySet(models.QuerySet):
     def search(self, query: str):
         """Events whose words, statements, actors or places contain every term of ``query``.
 
-        On PostgreSQL the words of titles, summaries and statements are matched by
-        full-text search (each term as the start of a word, in any case), served by the
-        GIN indexes of migration 0004; names and aliases, a few thousand short rows, are
-        matched anywhere. Elsewhere (SQLite, the embedded default) every term is matched
-        anywhere in the same fields.
+        The words of an event's title, summary and statements are in its search
+        document (SearchDocument), one row per event. On PostgreSQL they are matched by
+        full-text search (each term as the start of a word, in any case), all the terms
+        at once in the GIN index of the documents' words; elsewhere (SQLite, the embedded
+        default) each term is matched anywhere in the document. Names and aliases of
+        actors and places, a few thousand short rows, are matched anywhere on every
+        database: they are read first, and a term that names one matches its events too.
         """
-        qs = self
-        for term in query.split():
-            if connections[self.db].vendor == "postgresql":
-                qs = qs.filter(pk__in=_events_mentioning_postgresql(term))
-            else:
-                qs = qs.filter(_mentioning(term))
+        using, qs = self.db, self
+        terms = _terms(query, using)
+        if plain := [term for term in terms if not term.names_something]:
+            qs = qs.filter(pk__in=_documents(using).filter(_saying(plain, using)).values("pk"))
+        for term in terms:
+            if term.names_something:
+                # One UNION (an OR of subqueries would be checked for every event), its
+                # documents with the other terms' words too: fewer to read.
+                words = _documents(using).filter(_saying([*plain, term], using))
+                union = words.values_list("pk").union(_linked(term, using)).order_by()
+                qs = qs.filter(pk__in=union)
         return qs
 
-    def ids_matching(self, query: str) -> set[int]:
-        """The ids of these events that ``search(query)`` keeps, one query per term; on
-        PostgreSQL each asks the GIN indexes alone, unjoined to the rest of the filters
-        (the chronology's index of the record applies those: timeline/record_index.py)."""
+    def ids_matching(self, query: str, index=None) -> np.ndarray:
+        """The ids of these events that ``search(query)`` keeps, each once (int64).
+
+        Without ``index``, in the one query ``search`` makes. With ``index``, the
+        record's index of the published events, asked of the search documents alone,
+        unjoined to the rest of these events' filters, for the index applies those
+        (timeline/record_index.py; these events are published ones, at most): the
+        events of the actors and places a term names are the index's links, not a
+        query; the documents are asked once for the terms that name nothing (all
+        together: on PostgreSQL, one lookup in the GIN index), and once for each term
+        that names something, with those others or among the few events found so far
+        (fewer documents to read); the rest is done on arrays."""
+        using = self.db
+        if index is None:
+            return _fetch_ids(self.search(query).order_by().values_list("pk"))
+        terms = _terms(query, using)
+        if not terms:
+            return np.zeros(0, np.int64)
+        plain = [term for term in terms if not term.names_something]
         found = None
-        for term in query.split():
-            if connections[self.db].vendor == "postgresql":
-                rows = _events_mentioning_postgresql(term).using(self.db).order_by()
-                ids = {pk for row in rows for pk in row.values()}
-            else:
-                ids = set(self.filter(_mentioning(term)).values_list("pk", flat=True))
-            found = ids if found is None else found & ids
-        return found or set()
+        if plain:
+            found = _fetch_ids(_documents(using).filter(_saying(plain, using)).values_list("pk"))
+        # The names with the fewest events first: then the events found so far are few.
+        named = sorted(
+            ((term, _linked_in_index(term, index)) for term in terms if term.names_something),
+            key=lambda pair: len(pair[1]),
+        )
+        for term, linked in named:
+            if found is not None and not found.size:
+                break
+            saying = _documents(using).filter(_saying([*plain, term], using))
+            few = found is not None and not plain and len(found) <= FEW_IDS
+            if few and connections[using].vendor == "postgresql":
+                saying = saying.filter(AnyOf(F("event_id"), found.tolist()))
+            ids = np.union1d(_fetch_ids(saying.values_list("pk")), linked)
+            found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
+        return found
 
     def chronological(self):
         # (date_start, slug) is unique, so it orders pages by keyset without gaps.

@@ -25,14 +25,16 @@ the rows others link to are drawn from the tables' sequences first, so the links
 are written with them), elsewhere with ``bulk_create`` in batches. On PostgreSQL,
 on a 2-core machine, 100,000 events take under a minute and a million (with 3
 million statements) about 9 minutes, with a peak of under 4 GB of memory. Most of
-that is PostgreSQL's own work: keeping the indexes up to date as rows arrive
-(search's GIN indexes about half of it), and checking the foreign keys, which it
-does as the transaction commits (the longest phase, ~3 minutes at a million).
+that is PostgreSQL's own work: keeping the indexes up to date as rows arrive,
+parsing the words of each event's search document for the full-text index (8 s of
+the 55 at 100,000 events), and checking the foreign keys, which it does as the
+transaction commits (the longest phase, ~3 minutes at a million).
 Neither sends signals, so django-simple-history records no history for generated
 rows: they are test data, not editors' work, and a history of millions of
 "created" entries would only slow the load. What the signals would set off is
-done once at the end: the ready counts of the whole record are counted in the same
-transaction, and the prebuilt CSV is marked stale.
+done once at the end: each event's search document is written (in one statement,
+from the rows written), the ready counts of the whole record are counted in the
+same transaction, and the prebuilt CSV is marked stale.
 
 Running it again replaces the rows it generated before (those with ``gen-``
 slugs, and what hangs off them) and leaves every other row alone, so re-runs
@@ -54,7 +56,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from timeline import counts, exports
-from timeline.models import Actor, Event, EventActor, Origin, Place, Source, Statement
+from timeline.models import (
+    Actor,
+    Event,
+    EventActor,
+    Origin,
+    Place,
+    Source,
+    Statement,
+    write_search_documents,
+)
 
 PREFIX = "gen-"
 FIRST_DAY, LAST_DAY = datetime.date(1991, 1, 1), datetime.date(2023, 12, 31)
@@ -703,6 +714,10 @@ def write(plan: Plan, batch_size: int, progress):
         )
         writer.links(Statement.addressees.through, ("statement", "actor"), addressees)
     progress(f"wrote {len(plan.statements):,} statements")
+
+    # What the signals of each save would have written, for every event at once.
+    write_search_documents(Event.objects.filter(slug__startswith=PREFIX))
+    progress(f"wrote {len(event_ids):,} search documents")
 
 
 # Statements written at a time (and their ids drawn).
