@@ -454,72 +454,75 @@ def add_listing_details(events: list, using: str) -> None:
     ``published``, ``origin`` and its ``origin_label``, ``url``), each in the order of
     its model; an event's page shows them too. Only the columns shown (a source's text
     is a whole document), and no model instances: at 100,000 events, Django's
-    prefetching of a page's twenty events took longer than the page's template."""
+    prefetching of a page's twenty events took longer than the page's template. The
+    queries are written here (``_link_rows``): the ORM took longer to build them than the
+    database to answer them."""
     from timeline.models import slug_path  # the models use this module
 
     ids = [event.pk for event in events]
+    event, source = _model("Event"), _model("Source")
     roles, places, sources = {}, {}, {}
-    role_labels = dict(_model("EventActor").Role.choices)
-    origin_labels = dict(_model("Source")._meta.get_field("origin").flatchoices)
-    found = (
-        _model("EventActor")
-        .objects.using(using)
-        .filter(event__in=ids)
-        .order_by("role", "actor__name")
-        .values_list("event_id", "role", "actor__slug", "actor__name")
-    )
-    for event, role, slug, name in found:
-        roles.setdefault(event, []).append(
+    role_labels = {value: str(label) for value, label in _model("EventActor").Role.choices}
+    found = _link_rows(using, ids, _model("EventActor"), "actor", ["l.role", "t.slug", "t.name"],
+                    order="l.role, t.name")  # fmt: skip
+    for pk, role, slug, name in found:
+        roles.setdefault(pk, []).append(
             {
                 "role": role,
-                "role_label": str(role_labels.get(role, role)),
+                "role_label": role_labels.get(role, role),
                 "slug": slug,
                 "name": name,
                 "url": slug_path("timeline:actor", slug),
             }
         )
-    found = (
-        _model("Event")
-        .places.through.objects.using(using)
-        .filter(event__in=ids)
-        .order_by("place__name")
-        .values_list("event_id", "place__slug", "place__name")
-    )
-    for event, slug, name in found:
-        places.setdefault(event, []).append({"slug": slug, "name": name})
+    found = _link_rows(using, ids, event.places.through, "place", ["t.slug", "t.name"], "t.name")
+    for pk, slug, name in found:
+        places.setdefault(pk, []).append({"slug": slug, "name": name})
+    origin_labels = {
+        value: str(label) for value, label in source._meta.get_field("origin").flatchoices
+    }
+    as_date = source._meta.get_field("published").to_python  # SQLite's rows give text
     labels = {}  # by outlet, as the model gives it
-    found = (
-        _model("Event")
-        .sources.through.objects.using(using)
-        .filter(event__in=ids)
-        .order_by(F("source__published").asc(nulls_first=True), "source__slug")
-        .values_list(
-            "event_id",
-            "source__slug",
-            "source__outlet",
-            "source__headline",
-            "source__published",
-            "source__origin",
-        )
-    )
-    for event, slug, outlet, headline, published, origin in found:
-        sources.setdefault(event, []).append(
+    columns = ["t.slug", "t.outlet", "t.headline", "t.published", "t.origin"]
+    found = _link_rows(using, ids, event.sources.through, "source", columns,
+                    order="t.published NULLS FIRST, t.slug")  # fmt: skip
+    for pk, slug, outlet, headline, published, origin in found:
+        sources.setdefault(pk, []).append(
             {
                 "slug": slug,
                 "outlet": outlet,
                 "label": labels.get(outlet)
-                or labels.setdefault(outlet, _model("Source")(outlet=outlet).outlet_label),
+                or labels.setdefault(outlet, source(outlet=outlet).outlet_label),
                 "headline": headline,
-                "published": published,
+                "published": as_date(published),
                 "origin": origin,
-                "origin_label": str(origin_labels.get(origin, origin)),
+                "origin_label": origin_labels.get(origin, origin),
                 "url": slug_path("timeline:source", slug),
             }
         )
-    for event in events:
-        event.listed_roles = roles.get(event.pk, [])
-        event.listed_places = places.get(event.pk, [])
-        event.listed_sources = sources.get(event.pk, [])
+    for row in events:
+        row.listed_roles = roles.get(row.pk, [])
+        row.listed_places = places.get(row.pk, [])
+        row.listed_sources = sources.get(row.pk, [])
+
+
+def _link_rows(using: str, ids: list[int], links, target: str, columns: list[str], order: str):
+    """(event id, *columns) of each link of the events ``ids`` in the table of ``links``
+    (``l``), joined to its ``target``'s (``t``: actor, place or source), in ``order``.
+    The column names are the models' own, which need no quoting on either database."""
+    if not ids:
+        return []
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    targets = quote(_model(target.capitalize())._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT l.event_id, {', '.join(columns)} FROM {quote(links._meta.db_table)} l"
+            f" JOIN {targets} t ON t.id = l.{target}_id"
+            f" WHERE l.event_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY {order}",
+            ids,
+        )
+        return cursor.fetchall()
 
 
 def _statement_count():
