@@ -32,7 +32,7 @@ from django.db.models.signals import post_save
 from timeline import record_index
 from timeline.forms import ChronologyFilter
 from timeline.keyset import PAGE_SIZE, Cursor
-from timeline.models import RecordChange, RecordCount, RecordVersion
+from timeline.models import RecordChange, RecordCount, RecordVersion, SearchDocument
 from timeline.record_index import FACET_LIMIT
 from timeline.timelimits import TimeBudget
 
@@ -45,7 +45,7 @@ LEFT_OUT = {"axis": "period", "kind": "kind", "origin": "origin"}
 # carries the version); this only lets those of past versions and rare views go.
 CACHE_SECONDS = 24 * 3600
 # Derived from the records, not a part of them: writing these is no change to them.
-DERIVED = (RecordChange, RecordCount, RecordVersion)
+DERIVED = (RecordChange, RecordCount, RecordVersion, SearchDocument)
 
 
 class Counts:
