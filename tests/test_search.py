@@ -174,3 +174,17 @@ def test_the_generator_fills_every_search_document_and_a_rerun_replaces_them():
     assert SearchDocument.objects.count() == len(events) == 60
     for event in events:
         assert lines(event) == expected_lines(event), event.slug
+
+
+def test_a_word_in_many_events_finds_every_one_of_them_fetched_in_chunks(monkeypatch):
+    """A common word's ids are fetched a chunk at a time (at a million events, a million
+    rows at once held a worker's memory past its budget): none is lost between chunks."""
+    from timeline import querysets
+
+    fetch = querysets._fetch_ids
+    monkeypatch.setattr(querysets, "_fetch_ids", lambda rows: fetch(rows, chunk=2))
+    titles = {f"Ceasefire talks {n}" for n in range(7)}
+    for title in titles:
+        make_event(title=title)
+    make_event(title="Border clash")
+    assert found("ceasefire") == titles

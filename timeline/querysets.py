@@ -162,18 +162,21 @@ def _linked(term: Term, using: str):
     return rows[0].union(*rows[1:], all=True).order_by()
 
 
-def _fetch_ids(rows) -> np.ndarray:
-    """The ids that ``rows`` (a ``values_list`` of one column) selects, as an array: one
-    fetch, not a Python object per row through the ORM."""
+def _fetch_ids(rows, chunk: int = 50_000) -> np.ndarray:
+    """The ids that ``rows`` (a ``values_list`` of one column) selects, as an array: not
+    a Python object per row through the ORM, and fetched ``chunk`` rows at a time, so
+    that a common word's million ids are never a million Python rows at once."""
     connection = connections[rows.db]
     try:
         sql, params = rows.query.get_compiler(connection=connection).as_sql()
     except EmptyResultSet:
         return np.zeros(0, np.int64)
+    parts = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchall()
-    return np.fromiter((row[0] for row in found), np.int64, len(found))
+        while found := cursor.fetchmany(chunk):
+            parts.append(np.fromiter((row[0] for row in found), np.int64, len(found)))
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
 def _linked_in_index(term: Term, index) -> np.ndarray:
