@@ -182,12 +182,8 @@ def _fetch_ids(rows, chunk: int = 50_000) -> np.ndarray:
 def _linked_in_index(term: Term, index) -> np.ndarray:
     """The ids of the published events linked to the actors and places ``term`` names,
     from the links of the record's ``index`` (RecordIndex): slices of its arrays."""
-    linked = np.zeros(index.size, dtype=bool)
-    for links, named in ((index.actors, term.actors), (index.places, term.places)):
-        for _, slug in named:
-            number = links.by_slug.get(slug)  # None: in no published event
-            if number is not None:
-                linked[links.positions[links.starts[number] : links.starts[number + 1]]] = True
+    linked = index.actors.having_any([slug for _, slug in term.actors], index.size)
+    linked |= index.places.having_any([slug for _, slug in term.places], index.size)
     return index.ids[np.flatnonzero(linked)].astype(np.int64)
 
 

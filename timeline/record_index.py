@@ -251,11 +251,22 @@ class Links:
         """A mask of the events linked to every one of ``slugs``."""
         mask = np.ones(size, dtype=bool)
         for slug in slugs:
-            number = self.by_slug.get(slug)
-            linked = np.zeros(size, dtype=bool)
-            if number is not None:
-                linked[self.positions[self.starts[number] : self.starts[number + 1]]] = True
-            mask &= linked
+            mask &= self.mark(np.zeros(size, dtype=bool), slug)
+        return mask
+
+    def having_any(self, slugs, size: int) -> np.ndarray:
+        """A mask of the events linked to any of ``slugs``."""
+        mask = np.zeros(size, dtype=bool)
+        for slug in slugs:
+            self.mark(mask, slug)
+        return mask
+
+    def mark(self, mask: np.ndarray, slug: str) -> np.ndarray:
+        """``mask`` with the events linked to ``slug`` set (none, for a target of no
+        published event): its slice of ``positions``."""
+        number = self.by_slug.get(slug)
+        if number is not None:
+            mask[self.positions[self.starts[number] : self.starts[number + 1]]] = True
         return mask
 
     def busiest(self, mask: np.ndarray, name: str, limit: int) -> list[dict]:
