@@ -6,6 +6,7 @@ import datetime
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -372,6 +373,60 @@ def test_a_filtered_view_is_counted_once_per_version_of_the_records(client, monk
     counts.recount()  # the change has committed: a new version
     again = assert_counts_true(chronology(client, pair), pair)
     assert again[("count",)] == first[("count",)] + 1
+
+
+def record_cache_round_trips(monkeypatch) -> list[str]:
+    """From now on, the name of each call to the cache (a round trip to Redis), in order;
+    not those a call makes of its own (the local memory cache's get_many calls get)."""
+    calls, backend, depth = [], caches["default"], [0]
+
+    def counted(name, method):
+        def call(*args, **kwargs):
+            if not depth[0]:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many", "add"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+    return calls
+
+
+def test_a_new_views_counts_page_and_fragments_take_one_cache_round_trip_each_way(
+    client, monkeypatch
+):
+    small_record()
+    counts.recount()
+    calls = record_cache_round_trips(monkeypatch)
+    view = {"actor": ["central"], "kind": ["talks"]}
+    assert_counts_true(chronology(client, view), view)
+    assert calls == ["get_many", "set_many"]
+    calls.clear()
+    chronology(client, view)  # all of it kept: read, nothing written
+    assert calls == ["get_many"]
+
+
+def test_the_same_words_with_other_filters_are_searched_once_per_version(client):
+    small_record()
+    counts.recount()
+    first = {"q": "event summary"}
+    assert_counts_true(chronology(client, first), first)
+    other = {"q": "summary event", "kind": ["talks"]}
+    with CaptureQueriesContext(connection) as queries:
+        response = chronology(client, other)
+    assert_counts_true(response, other)
+    assert not [q for q in queries if "timeline_searchdocument" in q["sql"]]
+    make_event(title="Another event summary")
+    counts.recount()  # a new version: the words are searched again
+    with CaptureQueriesContext(connection) as queries:
+        response = chronology(client, other)
+    assert_counts_true(response, other)
+    assert [q for q in queries if "timeline_searchdocument" in q["sql"]]
 
 
 def test_a_skipped_count_is_not_kept(client, settings):

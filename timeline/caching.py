@@ -48,7 +48,7 @@ from django.utils.autoreload import file_changed
 from django.utils.cache import patch_cache_control
 from django.utils.csp import CSP
 
-from timeline.counts import current_version
+from timeline.counts import CacheBatch, current_version
 from timeline.readers import is_reader_request
 
 VERSION_KEY = "timeline:version"
@@ -182,10 +182,6 @@ def unpack(kept: tuple) -> HttpResponse:
 
 # ---------------------------------------------------------------- fragments
 
-# How long the cache keeps a fragment. One never goes stale (its key carries the
-# version of the records); this only lets those of past versions and rare views go.
-FRAGMENT_SECONDS = 24 * 3600
-
 
 @functools.cache
 def release() -> str:
@@ -216,15 +212,17 @@ def fragments_version(request, using: str) -> int | None:
 class Fragments:
     """The fragments of one response that the cache keeps: ``keys`` maps each one's
     name, as ``{% fragment %}`` gives it (timeline/templatetags/fragments.py), to what
-    it varies with besides the records. All are read at once, and those rendered
-    afresh kept once the response is rendered (``keep``), if ``complete()`` says they
-    may be (not when a count was skipped for time, say). ``version`` is the records'
-    version from ``fragments_version``, read before the request read anything else."""
+    it varies with besides the records. They are read at once with the ``also`` keys
+    (the counts a view may need, say: see ``batch``), and those rendered afresh kept
+    with whatever else was ``put`` in the ``batch`` once the response is rendered
+    (``keep``), if ``complete()`` says they may be (not when a count was skipped for
+    time, say). ``version`` is the records' version from ``fragments_version``, read
+    before the request read anything else."""
 
-    def __init__(self, version: int | None, keys: dict[str, str], *, using: str):
+    def __init__(self, version: int | None, keys: dict[str, str], *, using: str, also=()):
         self.version, self.using = version, using
         self.complete = lambda: True
-        self.keys, self.found, self.fresh = {}, {}, {}
+        self.keys, self.batch = {}, CacheBatch()
         if self.version is None:
             return
         stamp = f"{self.version}:{release()}:{get_script_prefix()}"
@@ -232,26 +230,25 @@ class Fragments:
             name: "fragment:" + hashlib.sha256(f"{stamp}:{name}:{vary}".encode()).hexdigest()
             for name, vary in keys.items()
         }
-        cached = cache.get_many(list(self.keys.values()))
-        self.found = {name: cached[key] for name, key in self.keys.items() if key in cached}
+        self.batch.fetch([*self.keys.values(), *also])
 
     def __contains__(self, name: str) -> bool:
         """Whether fragment ``name`` is kept already."""
-        return name in self.found
+        return name in self.keys and self.batch.found[self.keys[name]] is not None
 
     def render(self, name: str, render) -> str:
         """Fragment ``name``: as kept, or ``render()``ed now (and kept later, if it has a key)."""
-        if name in self.found:
-            return self.found[name]
+        if name in self:
+            return self.batch.found[self.keys[name]]
         html = render()
         if name in self.keys:
-            self.fresh[self.keys[name]] = html
+            self.batch.put(self.keys[name], html)
         return html
 
     def keep(self, response=None):
-        """Keep the fragments rendered afresh, if the records are still at the version
-        read first: then everything the response read was of that version. A post-render
-        callback of the response."""
-        if self.fresh and self.complete() and current_version(self.using) == self.version:
-            cache.set_many(self.fresh, FRAGMENT_SECONDS)
-        self.fresh = {}
+        """Keep what was rendered or counted afresh, if the records are still at the
+        version read first: then everything the response read was of that version. A
+        post-render callback of the response."""
+        if self.batch.fresh and self.complete() and current_version(self.using) == self.version:
+            self.batch.write()
+        self.batch.fresh = {}

@@ -236,7 +236,7 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
     counted: the page of events is left out, the facets and the axis are counted only
     if a template renders them (lazily: which fragments a response renders is the
     template's to say)."""
-    counts = Counts(form, events, version=fragments.version)
+    counts = Counts(form, events, version=fragments.version, batch=fragments.batch)
     # A count skipped for time is said so, and kept nowhere.
     fragments.complete = lambda: not counts.skipped
     context = {

@@ -24,6 +24,7 @@ same view of the same records:
 
 import hashlib
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
@@ -41,21 +42,55 @@ NAMES = tuple(RecordCount.Facet.values)
 # The filter each count leaves out: a year's bar, a kind or an origin says how many
 # events choosing it would give with the other filters (apply(without=...)).
 LEFT_OUT = {"axis": "period", "kind": "kind", "origin": "origin"}
-# How long the cache keeps a filtered view's counts. They never go stale (the key
-# carries the version); this only lets those of past versions and rare views go.
+# How long the cache keeps a filtered view's counts and a page's fragments. They never
+# go stale (the key carries the version); this only lets those of past versions and
+# rare views go.
 CACHE_SECONDS = 24 * 3600
 # Derived from the records, not a part of them: writing these is no change to them.
 DERIVED = (RecordChange, RecordCount, RecordVersion, SearchDocument)
+
+
+class CacheBatch:
+    """The cache reads and writes of one response (its counts, and its fragments:
+    timeline/caching.py), a round trip each way: ``fetch`` reads keys at once, ``get``
+    answers from what was read (reading a key not fetched yet), ``put`` holds a value
+    until ``write`` sends them all. None is no value: a key absent from the cache reads
+    as None, and None is never kept."""
+
+    def __init__(self):
+        self.found, self.fresh = {}, {}
+
+    def fetch(self, keys):
+        if missing := [key for key in keys if key not in self.found]:
+            cached = cache.get_many(missing)
+            self.found.update({key: cached.get(key) for key in missing})
+
+    def get(self, key: str):
+        self.fetch([key])
+        return self.found[key]
+
+    def put(self, key: str, value):
+        if value is not None:
+            self.found[key] = self.fresh[key] = value
+
+    def write(self):
+        if self.fresh:
+            cache.set_many(self.fresh, CACHE_SECONDS)
+        self.fresh = {}
 
 
 class Counts:
     """The counts of one view, and its page of events: the form's filters over ``events``
     (the published ones)."""
 
-    def __init__(self, form: ChronologyFilter, events, *, version: int | None = None):
+    def __init__(self, form: ChronologyFilter, events, *, version: int | None = None, batch=None):
         """``version``: the records' version as the request read it first, if it did
-        (``current_version``), so that it is not asked again."""
+        (``current_version``), so that it is not asked again. ``batch``: the response's
+        CacheBatch (timeline/caching.py), which has read the keys that ``keys`` names
+        and keeps what is counted here when the response is done; without one, each
+        count is read from and kept in the cache at once."""
         self.form, self.events, self.known_version = form, events, version
+        self.batch, self._own_batch = batch or CacheBatch(), batch is None
         self._filtered = {}
         self.budget = TimeBudget(settings.TIMELINE_COUNT_TIME_LIMIT_MS, using=events.db)
         self.ready, self.version = None, None
@@ -84,10 +119,25 @@ class Counts:
             data = self.form.cleaned_data
             found = None
             if data.get("q"):
-                # The one question for the database: which events the words match.
-                found = self.events.ids_matching(data["q"], index=self._index)
+                found = self.matching(data["q"])
             self._masks = self._index.masks(data, found)
         return self._index.combined(self._masks, without)
+
+    def matching(self, query: str) -> np.ndarray:
+        """The ids of the events the search ``query`` matches: the one question for the
+        database, asked once per version and set of words (kept as 32-bit ids), for the
+        same words come back with other filters."""
+        key = cache_key(self.version, "search", " ".join(sorted(set(query.split()))))
+        if (kept := self.batch.get(key)) is not None:
+            return np.frombuffer(kept, dtype=np.int32).astype(np.int64)
+        found = self.events.ids_matching(query, index=self._index)
+        self.batch.put(key, found.astype(np.int32).tobytes())
+        self._written()
+        return found
+
+    def _written(self):
+        if self._own_batch:
+            self.batch.write()
 
     def count(self, name: str):
         """Count ``name`` in the database now: an int for "count", {year: n} for "axis",
@@ -119,12 +169,12 @@ class Counts:
         index = self.index(self.version)
         if index is None:
             return None
-        what = "page:" + (Cursor.pack(*cursor) if cursor else "")
-        key = cache_key(self.version, what, self.form.filter_set())
-        ids = cache.get(key)
+        key = page_key(self.form, self.version, cursor)
+        ids = self.batch.get(key)
         if ids is None:
             ids = index.page_ids(self.mask(), index.start_after(cursor), PAGE_SIZE + 1)
-            cache.set(key, ids, CACHE_SECONDS)
+            self.batch.put(key, ids)
+            self._written()
         return ids
 
     def values(self, *names: str) -> dict:
@@ -139,11 +189,10 @@ class Counts:
                 found[name] = self.ready[name]
             else:
                 keys[name] = (filters, cache_key(version, name, filters) if version else None)
-        cached = cache.get_many([key for _, key in keys.values() if key]) if keys else {}
-        fresh = {}
+        self.batch.fetch([key for _, key in keys.values() if key])
         for name, (filters, key) in keys.items():
-            if key in cached:
-                found[name] = cached[key]
+            if key and (kept := self.batch.found[key]) is not None:
+                found[name] = kept
                 continue
             index = self.index(version)
             if index is not None:
@@ -154,11 +203,28 @@ class Counts:
                 found[name] = self.budget.run(
                     name, lambda n=name: self.count(n), key=name + filters
                 )
-            if key and found[name] is not None:
-                fresh[key] = found[name]
-        if fresh:
-            cache.set_many(fresh, CACHE_SECONDS)
+            if key:
+                self.batch.put(key, found[name])
+        self._written()
         return {name: found[name] for name in names}
+
+    @staticmethod
+    def keys(form: ChronologyFilter, version: int | None) -> list[str]:
+        """The cache keys of the counts and the page of events a view of ``form`` may
+        need at ``version``, for its CacheBatch to read at once."""
+        if version is None:
+            return []
+        names = ("count", "axis", *form.FACETS)
+        return [
+            *(cache_key(version, name, form.filter_set(without=LEFT_OUT.get(name, "")))
+              for name in names),
+            page_key(form, version, form.cleaned_data.get("cursor")),
+        ]  # fmt: skip
+
+
+def page_key(form: ChronologyFilter, version: int, cursor: tuple | None) -> str:
+    """The key of the ids of a view's page of events after ``cursor``."""
+    return cache_key(version, "page:" + (Cursor.pack(*cursor) if cursor else ""), form.filter_set())
 
 
 def cache_key(version: int, name: str, filters: str) -> str:

@@ -164,19 +164,39 @@ def _linked(term: Term, using: str):
 
 def _fetch_ids(rows, chunk: int = 50_000) -> np.ndarray:
     """The ids that ``rows`` (a ``values_list`` of one column) selects, as an array: not
-    a Python object per row through the ORM, and fetched ``chunk`` rows at a time, so
-    that a common word's million ids are never a million Python rows at once."""
+    a Python object per row through the ORM. PostgreSQL sends them as one value, the
+    binary form of an array of 32-bit ids (ids are 32-bit in the record's index too):
+    at 100,000 events, a word in 16,000 documents took 21 ms to fetch row by row.
+    Elsewhere they are fetched ``chunk`` rows at a time, so that a common word's
+    million ids are never a million Python rows at once."""
     connection = connections[rows.db]
     try:
         sql, params = rows.query.get_compiler(connection=connection).as_sql()
     except EmptyResultSet:
         return np.zeros(0, np.int64)
-    parts = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT array_send(array_agg(id::int4)) FROM ({sql}) AS found(id)", params
+            )
+            return _from_array_send(cursor.fetchone()[0])
+        parts = []
         cursor.execute(sql, params)
         while found := cursor.fetchmany(chunk):
             parts.append(np.fromiter((row[0] for row in found), np.int64, len(found)))
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _from_array_send(data: bytes | None) -> np.ndarray:
+    """A one-dimensional int4[] in PostgreSQL's binary form (``array_send``; None for
+    no rows) as int64s. The form: the number of dimensions, a flag, the element type,
+    then each dimension's length and lower bound, then each element as its length (4)
+    and its value, all big-endian 32-bit."""
+    if data is None:
+        return np.zeros(0, np.int64)
+    words = np.frombuffer(data, dtype=">i4")
+    dimensions = int(words[0])
+    return words[3 + 2 * dimensions :][1::2].astype(np.int64)
 
 
 def _linked_in_index(term: Term, index) -> np.ndarray:

@@ -56,7 +56,9 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
     )
     fragments = None
     if form.is_valid():
-        fragments = Fragments(version, chrono.fragment_keys(form), using=events.db)
+        fragments = Fragments(
+            version, chrono.fragment_keys(form), using=events.db, also=Counts.keys(form, version)
+        )
         context, status = chrono.page_context(form, events, fragments), 200
     else:
         context, status = chrono.invalid_context(form), 400
@@ -90,10 +92,12 @@ def events_json(request: HttpRequest) -> HttpResponse:
     # A page of it is the same for every reader: kept whole, as the chronology's page of
     # events is (its links name the site).
     where = absolute_url(request, "/") + chrono.fragment_keys(form)["page"]
-    fragments = Fragments(version, {"json": where}, using=events.db)
+    fragments = Fragments(
+        version, {"json": where}, using=events.db, also=Counts.keys(form, version)
+    )
 
     def body() -> str:
-        counts = Counts(form, events, version=version)
+        counts = Counts(form, events, version=version, batch=fragments.batch)
         fragments.complete = lambda: not counts.skipped
         page = chrono.events_page(form, counts)
         # Ready, cached, from the record's index or counted under the time budget (None
