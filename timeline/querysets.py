@@ -467,80 +467,96 @@ class EventQuerySet(models.QuerySet):
 def add_listing_details(events: list, using: str) -> None:
     """Give each of ``events`` (fetched with ``with_statement_count()``) what a chronology
     entry and the JSON export show besides its own columns, as plain lists of dicts, in
-    three queries: ``listed_roles`` (``role`` and its ``role_label``, the actor's
-    ``slug``, ``name`` and ``url``), ``listed_places`` (``slug``, ``name``) and
-    ``listed_sources`` (``slug``, ``outlet`` and its ``label``, ``headline``,
-    ``published``, ``origin`` and its ``origin_label``, ``url``), each in the order of
-    its model; an event's page shows them too. Only the columns shown (a source's text
-    is a whole document), and no model instances: at 100,000 events, Django's
-    prefetching of a page's twenty events took longer than the page's template. The
-    queries are written here (``_link_rows``): the ORM took longer to build them than the
-    database to answer them."""
+    one query: ``listed_roles`` (``role`` and its ``role_label``, the actor's ``slug``,
+    ``name`` and ``url``), ``listed_places`` (``slug``, ``name``) and ``listed_sources``
+    (``slug``, ``outlet`` and its ``label``, ``headline``, ``published``, ``origin`` and
+    its ``origin_label``, ``url``), each in the order of its model; an event's page shows
+    them too. Only the columns shown (a source's text is a whole document), and no model
+    instances: at 100,000 events, Django's prefetching of a page's twenty events took
+    longer than the page's template. The query is written here (``_listing_rows``): the
+    ORM took longer to build it than the database to answer it."""
     from timeline.models import slug_path  # the models use this module
 
-    ids = [event.pk for event in events]
-    event, source = _model("Event"), _model("Source")
-    roles, places, sources = {}, {}, {}
+    source = _model("Source")
+    listed = {event.pk: ([], [], []) for event in events}
     role_labels = {value: str(label) for value, label in _model("EventActor").Role.choices}
-    found = _link_rows(using, ids, _model("EventActor"), "actor", ["l.role", "t.slug", "t.name"],
-                    order="l.role, t.name")  # fmt: skip
-    for pk, role, slug, name in found:
-        roles.setdefault(pk, []).append(
-            {
-                "role": role,
-                "role_label": role_labels.get(role, role),
-                "slug": slug,
-                "name": name,
-                "url": slug_path("timeline:actor", slug),
-            }
-        )
-    found = _link_rows(using, ids, event.places.through, "place", ["t.slug", "t.name"], "t.name")
-    for pk, slug, name in found:
-        places.setdefault(pk, []).append({"slug": slug, "name": name})
     origin_labels = {
         value: str(label) for value, label in source._meta.get_field("origin").flatchoices
     }
     as_date = source._meta.get_field("published").to_python  # SQLite's rows give text
     labels = {}  # by outlet, as the model gives it
-    columns = ["t.slug", "t.outlet", "t.headline", "t.published", "t.origin"]
-    found = _link_rows(using, ids, event.sources.through, "source", columns,
-                    order="t.published NULLS FIRST, t.slug")  # fmt: skip
-    for pk, slug, outlet, headline, published, origin in found:
-        sources.setdefault(pk, []).append(
-            {
-                "slug": slug,
-                "outlet": outlet,
-                "label": labels.get(outlet)
-                or labels.setdefault(outlet, source(outlet=outlet).outlet_label),
-                "headline": headline,
-                "published": as_date(published),
-                "origin": origin,
-                "origin_label": origin_labels.get(origin, origin),
-                "url": slug_path("timeline:source", slug),
-            }
-        )
+    for what, pk, role, slug, name, outlet, headline, published, origin in _listing_rows(
+        using, list(listed)
+    ):
+        if what == ACTOR:
+            listed[pk][0].append(
+                {
+                    "role": role,
+                    "role_label": role_labels.get(role, role),
+                    "slug": slug,
+                    "name": name,
+                    "url": slug_path("timeline:actor", slug),
+                }
+            )
+        elif what == PLACE:
+            listed[pk][1].append({"slug": slug, "name": name})
+        else:
+            listed[pk][2].append(
+                {
+                    "slug": slug,
+                    "outlet": outlet,
+                    "label": labels.get(outlet)
+                    or labels.setdefault(outlet, source(outlet=outlet).outlet_label),
+                    "headline": headline,
+                    "published": as_date(published),
+                    "origin": origin,
+                    "origin_label": origin_labels.get(origin, origin),
+                    "url": slug_path("timeline:source", slug),
+                }
+            )
     for row in events:
-        row.listed_roles = roles.get(row.pk, [])
-        row.listed_places = places.get(row.pk, [])
-        row.listed_sources = sources.get(row.pk, [])
+        row.listed_roles, row.listed_places, row.listed_sources = listed[row.pk]
 
 
-def _link_rows(using: str, ids: list[int], links, target: str, columns: list[str], order: str):
-    """(event id, *columns) of each link of the events ``ids`` in the table of ``links``
-    (``l``), joined to its ``target``'s (``t``: actor, place or source), in ``order``.
-    The column names are the models' own, which need no quoting on either database."""
+# What each row of ``_listing_rows`` is a link to.
+ACTOR, PLACE, SOURCE = 0, 1, 2
+# A date column's None in a UNION (PostgreSQL takes a bare NULL for text).
+NO_DATE = "CAST(NULL AS DATE)"
+
+
+def _listing_rows(using: str, ids: list[int]):
+    """The actors, places and sources of the events ``ids``, in one UNION: rows of (what,
+    event id, role, slug, name, outlet, headline, published, origin), None where a
+    column is not the link's. Actors in the order of their role, then name; places by
+    name; sources by date published (undated first), then slug. The column names are
+    the models' own, which need no quoting on either database."""
     if not ids:
         return []
     connection = connections[using]
     quote = connection.ops.quote_name
-    targets = quote(_model(target.capitalize())._meta.db_table)
+    event = _model("Event")
+    each = ", ".join(["%s"] * len(ids))
+
+    def links(what: int, table, target: str, columns: str) -> str:
+        targets = quote(_model(target.capitalize())._meta.db_table)
+        return (
+            f"SELECT {what}, l.event_id, {columns} FROM {quote(table._meta.db_table)} l"
+            f" JOIN {targets} t ON t.id = l.{target}_id WHERE l.event_id IN ({each})"
+        )
+
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT l.event_id, {', '.join(columns)} FROM {quote(links._meta.db_table)} l"
-            f" JOIN {targets} t ON t.id = l.{target}_id"
-            f" WHERE l.event_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY {order}",
-            ids,
-        )
+            " UNION ALL ".join([
+                links(ACTOR, _model("EventActor"), "actor",
+                      f"l.role, t.slug, t.name, NULL, NULL, {NO_DATE}, NULL"),
+                links(PLACE, event.places.through, "place",
+                      f"NULL, t.slug, t.name, NULL, NULL, {NO_DATE}, NULL"),
+                links(SOURCE, event.sources.through, "source",
+                      "NULL, t.slug, NULL, t.outlet, t.headline, t.published, t.origin"),
+            ])
+            + " ORDER BY 1, 3, 5, 8 NULLS FIRST, 4",
+            ids * 3,
+        )  # fmt: skip
         return cursor.fetchall()
 
 
