@@ -203,15 +203,11 @@ class QueryStringForm(forms.Form):
 
 
 class SearchField(forms.CharField):
-    """Words to search for, each once, at most MAX_WORDS of them."""
+    """Words to search for, each once, at most MAX_WORDS of them. Its input is written
+    in timeline/chronology.html, as the period's are: a widget rendered through the
+    form renderer's templates took a twentieth of a cached page's time."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            forms.SearchInput(
-                attrs={"id": "q", "aria-describedby": "q-help", "autocomplete": "off"}
-            ),
-        )
         super().__init__(required=False, max_length=200, strip=True, **kwargs)
         self.noun = self.label
 
