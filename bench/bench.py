@@ -593,7 +593,8 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="Seconds of load per URL.")
     parser.add_argument("--connections", type=int, default=8, help="Concurrent clients.")
     parser.add_argument("--wrk-threads", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    # As docs/deploy.md advises behind a buffering proxy: one sync worker per CPU, and one.
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
     parser.add_argument("--no-peer", action="store_true", help="Leave Datasette out.")
     parser.add_argument("--long-tail", type=int, default=1200, help="Distinct URLs in the mix.")
     parser.add_argument("--repeats", type=int, default=3, help="Requests for each of them.")
