@@ -173,6 +173,13 @@ TEMPLATES = [
     },
 ]
 
+# What /about/ says of the data's terms and of corrections, when set: the licence of
+# the timeline's own data (its name and a link to its text), and where to send a
+# correction (an address or a URL). Unset, the page says nothing of them.
+DATA_LICENCE_NAME = os.environ.get("DATA_LICENCE_NAME", "")
+DATA_LICENCE_URL = os.environ.get("DATA_LICENCE_URL", "")
+CORRECTIONS_CONTACT = os.environ.get("CORRECTIONS_CONTACT", "")
+
 # DATABASE_URL picks the database: postgres://user:password@host:port/name for
 # PostgreSQL (through psycopg 3), absent for the embedded SQLite file.
 DATABASES = {

@@ -313,4 +313,4 @@ def test_aliases_are_one_per_line():
 
 
 def test_a_source_without_an_outlet_says_so():
-    assert make_source(outlet="").outlet_label == "Unknown outlet"
+    assert make_source(outlet="").outlet_label == "outlet not named in the text"

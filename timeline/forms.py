@@ -238,7 +238,7 @@ class ChronologyFilter(QueryStringForm):
     actor = SlugChoiceField(Actor.objects.public(), noun="Actor", label="Actors")
     place = SlugChoiceField(Place.objects.public(), noun="Place", label="Places")
     kind = DistinctChoiceField(noun="Kind", label="Kind of event", choices=Event.Kind)
-    origin = DistinctChoiceField(noun="Reported by", label="Reported by", choices=Origin)
+    origin = DistinctChoiceField(noun="Account of", label="Account of", choices=Origin)
     from_ = PeriodField(label="From", end=False)
     to = PeriodField(label="To", end=True)
     cursor = CursorField(label="Page after")

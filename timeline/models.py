@@ -173,7 +173,7 @@ class Source(models.Model):
 
     @property
     def outlet_label(self) -> str:
-        return self.outlet or "Unknown outlet"
+        return self.outlet or "outlet not named in the text"
 
     def reanchored(self) -> tuple[list[tuple["Statement", int, int]], list["Statement"]]:
         """Where each statement recorded in this source stands in its (possibly edited) text.

@@ -19,6 +19,8 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -653,6 +655,26 @@ class SourceQuerySet(PublicRecordQuerySet):
         )
         quoted = _model("Statement").objects.filter(source=OuterRef("pk"), event__in=events)
         return Q(Exists(cited)) | Q(Exists(quoted))
+
+    def with_coverage(self):
+        """Each source with what the published record draws from it: ``event_count``
+        (the published events citing it), ``first_event`` and ``last_event`` (the start
+        of the earliest and of the latest of them), ``statement_count``."""
+        published = Q(events__publication="published")
+        statements = (
+            _model("Statement")
+            .objects.filter(source=OuterRef("pk"), event__in=_published_events())
+            .order_by()
+            .values("source")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            event_count=Count("events", filter=published),
+            first_event=Min("events__date_start", filter=published),
+            last_event=Max("events__date_start", filter=published),
+            statement_count=Coalesce(Subquery(statements), 0),
+        )
 
 
 class PlaceQuerySet(PublicRecordQuerySet):

@@ -13,5 +13,6 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
+    path("about/", views.about, name="about"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

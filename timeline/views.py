@@ -1,5 +1,5 @@
-"""The public pages: the chronology, its JSON and CSV, and the pages of an event, an
-actor and a source. Each view validates its query string with a form, asks the
+"""The public pages: the chronology, its JSON and CSV, the pages of an event, an
+actor and a source, and the About page. Each view validates its query string with a form, asks the
 domain's QuerySets for its rows and renders; the htmx fragments of a page are its
 own template's partials, served from the same URL. What every reader of a page sees
 alike is kept rendered for the version of the records (timeline/caching.py), and
@@ -8,7 +8,9 @@ not asked for again while it is kept."""
 import datetime
 import json
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -30,7 +32,7 @@ from timeline.forms import ActorPages, ChronologyFilter, NoParameters, SourcePag
 from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
-from timeline.models import Actor, Event, Source, Statement
+from timeline.models import Actor, Event, Origin, Source, Statement
 from timeline.querysets import add_listing_details
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
@@ -328,6 +330,31 @@ def staff_preview(response, public: bool):
     if not public:
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@require_safe
+@gzip_page
+def about(request: HttpRequest) -> TemplateResponse:
+    """What the timeline is and is not, the documents it is built from and what each
+    covers, its editorial rules, how to cite it, and when the record last changed:
+    all of it that is data read from the data."""
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return invalid_query(request, parameters)
+    published = Event.objects.published()
+    return TemplateResponse(
+        request,
+        "timeline/about.html",
+        {
+            "sources": Source.objects.public().with_coverage(),
+            "events": published.count(),
+            "last_change": published.aggregate(last=Max("updated"))["last"],
+            "origins": Origin.choices,
+            "licence_name": settings.DATA_LICENCE_NAME,
+            "licence_url": settings.DATA_LICENCE_URL,
+            "corrections": settings.CORRECTIONS_CONTACT,
+        },
+    )
 
 
 @require_safe
