@@ -13,6 +13,12 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
+    path("actors/", views.directory, {"name": "actors"}, name="actors"),
+    path("actors.json", views.directory_json, {"name": "actors"}, name="actors-json"),
+    path("places/", views.directory, {"name": "places"}, name="places"),
+    path("places.json", views.directory_json, {"name": "places"}, name="places-json"),
+    path("sources/", views.directory, {"name": "sources"}, name="sources"),
+    path("sources.json", views.directory_json, {"name": "sources"}, name="sources-json"),
     path("about/", views.about, name="about"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -10,8 +10,9 @@ import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import router
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -26,6 +27,8 @@ from timeline import chronology as chrono
 from timeline import exports, record_index
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
+from timeline.directory import DIRECTORIES, DirectoryFilter
+from timeline.directory import PAGE_SIZE as DIRECTORY_PAGE_SIZE
 from timeline.errors import problem_response
 from timeline.event_page import accounts
 from timeline.forms import ActorPages, ChronologyFilter, NoParameters, SourcePages
@@ -330,6 +333,67 @@ def staff_preview(response, public: bool):
     if not public:
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def directory_page(request: HttpRequest, name: str):
+    """An index page's directory, its validated form and its page of rows (or the
+    form, invalid, and no page)."""
+    listing = DIRECTORIES[name]
+    using = router.db_for_read(listing.model)
+    version = fragments_version(request, using)  # before anything else is read
+    form = DirectoryFilter.from_request(request, directory=listing)
+    if not form.is_valid():
+        return listing, form, None
+    page = listing.page(form.cleaned_data, DIRECTORY_PAGE_SIZE)
+    listing.count_events(page.rows, record_index.for_version(version, using))
+    return listing, form, page
+
+
+@require_safe
+@gzip_page
+def directory(request: HttpRequest, name: str) -> TemplateResponse:
+    """/actors/, /places/ or /sources/: what published events show, grouped by kind."""
+    listing, form, page = directory_page(request, name)
+    if page is None:
+        return invalid_query(request, form)
+    groups = []  # (the kind's label, its rows on this page), in order
+    for row in page.rows:
+        if not groups or groups[-1][2] != row.kind:
+            groups.append((row.get_kind_display(), [], row.kind))
+        groups[-1][1].append({"row": row, "url": listing.url_of(row)})
+    context = {
+        "directory": listing,
+        "here": reverse(f"timeline:{name}"),
+        "form": form,
+        "groups": [(label, rows) for label, rows, _ in groups],
+        "more_url": page.next and form.query(after=page.next),
+        "continued": page.after is not None,
+    }
+    return TemplateResponse(request, "timeline/directory.html", context)
+
+
+@require_safe
+@gzip_page
+def directory_json(request: HttpRequest, name: str) -> HttpResponse:
+    """/actors.json, /places.json or /sources.json: the same rows, as JSON."""
+    listing, form, page = directory_page(request, name)
+    if page is None:
+        return problem_response(request, 400, form.error_list())
+    path = reverse(f"timeline:{name}-json")
+    data = {
+        "next": page.next and absolute_url(request, path + form.query(after=page.next)),
+        "results": [
+            {
+                "slug": row.slug,
+                "name": getattr(row, "name", None) or row.headline or row.slug,
+                "kind": row.kind,
+                "events": row.event_count,
+                "url": absolute_url(request, listing.url_of(row)),
+            }
+            for row in page.rows
+        ],
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 @require_safe
