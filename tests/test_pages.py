@@ -40,6 +40,18 @@ def test_counterparts_are_counted_by_shared_published_events(client):
     ]
 
 
+def test_counterparts_leave_out_the_actors_own_bodies_its_members_and_news_outlets(client):
+    state = make_actor(slug="state", kind="state")
+    office = make_actor(slug="office", kind="government-body", affiliation=state)
+    leader = make_actor(slug="leader", kind="person", affiliation=office)
+    aide = make_actor(slug="aide", kind="person", affiliation=leader)
+    wire = make_actor(slug="wire", kind="media")
+    envoy = make_actor(slug="envoy", kind="person")
+    make_event(actors=[leader, state, office, aide, wire, envoy])
+    response = client.get(reverse("timeline:actor", kwargs={"slug": "leader"}))
+    assert [row["actor__slug"] for row in response.context["counterparts"]] == ["envoy"]
+
+
 def test_a_source_page_does_not_highlight_statements_of_draft_events(client):
     source = make_source()
     make_event(sources=[source])  # a source only drafts cite has no public page

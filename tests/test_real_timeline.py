@@ -71,6 +71,15 @@ def test_an_actor_page_shows_office_affiliation_statements_and_counterparts(clie
     assert dates == sorted(dates)
 
 
+def test_aliyevs_counterparts_are_those_he_dealt_with_not_his_own_state(client):
+    response = client.get(reverse("timeline:actor", kwargs={"slug": "ilham-aliyev"}))
+    slugs = [row["actor__slug"] for row in response.context["counterparts"]]
+    assert "antony-blinken" in slugs
+    assert "azerbaijan" not in slugs
+    assert "presidency-of-azerbaijan" not in slugs
+    assert not {"anadolu-agency", "tdi"} & set(slugs)
+
+
 def test_a_source_page_highlights_each_statement_and_links_back(client):
     slug = "anadolu-blinken-aliyev-discuss-karabakh-2023-09-27"
     html = page(client, "source", slug)

@@ -429,15 +429,28 @@ class EventQuerySet(models.QuerySet):
         rows = links.values("source__origin").annotate(n=Count("event", distinct=True))
         return {row["source__origin"]: row["n"] for row in rows}
 
-    def count_by_actor(self, limit: int | None = None, excluding=None) -> list[dict]:
-        """Events per actor, most first (``actor__slug``, ``actor__name``, ``n``), leaving
-        out the actor ``excluding``. An actor has one role per event, so plain counts of
-        roles need no DISTINCT. Names come by a join, grouped with the id: subqueries
-        for them were run for every role before grouping (at 100,000 events, five
-        times slower)."""
-        roles = _model("EventActor").objects
-        if excluding is not None:
-            roles = roles.exclude(actor=excluding)
+    def count_by_actor(self, limit: int | None = None) -> list[dict]:
+        """Events per actor, most first (``actor__slug``, ``actor__name``, ``n``). An
+        actor has one role per event, so plain counts of roles need no DISTINCT. Names
+        come by a join, grouped with the id: subqueries for them were run for every role
+        before grouping (at 100,000 events, five times slower)."""
+        return self._count_linked(_model("EventActor").objects, "actor", limit)
+
+    def counterparts(self, actor, limit: int | None = None) -> list[dict]:
+        """The actors with the most of these events beside ``actor``, as
+        ``count_by_actor`` gives them: not ``actor``, nor the bodies it belongs to (its
+        affiliation, and theirs in turn), nor those that belong to it, nor news
+        outlets, which report on events rather than take part in them."""
+        bodies, body = [], actor.affiliation
+        while body is not None and body.pk != actor.pk and body.pk not in bodies:
+            bodies.append(body.pk)
+            body = body.affiliation
+        roles = (
+            _model("EventActor")
+            .objects.exclude(actor__in=[actor.pk, *bodies])
+            .exclude(actor__affiliation=actor)
+            .exclude(actor__kind=_model("Actor").Kind.MEDIA)
+        )
         return self._count_linked(roles, "actor", limit)
 
     def count_by_place(self, limit: int | None = None) -> list[dict]:

@@ -265,7 +265,7 @@ def actor_body(actor, visible, pages) -> dict:
             **row,
             "url": chronology + ChronologyFilter.query_for(actor=[actor.slug, row["actor__slug"]]),
         }
-        for row in events.count_by_actor(limit=COUNTERPARTS_SHOWN, excluding=actor)
+        for row in events.counterparts(actor, limit=COUNTERPARTS_SHOWN)
     ]
     return {
         "affiliation_page": affiliation_page,
