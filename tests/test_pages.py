@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_source, make_statement
+from timeline.models import Source
 
 pytestmark = pytest.mark.django_db
 CALL = "blinken-aliyev-call-2023-09-26"
@@ -69,3 +70,12 @@ def test_json_pages_follow_next_links(client):
     second = client.get(first["next"]).json()
     assert len(second["results"]) == 5
     assert second["next"] is None
+
+
+def test_a_source_names_its_language_and_a_passage_prints_its_address(client, settings):
+    settings.SITE_URL = "https://timeline.example.org"
+    statement = make_statement()
+    Source.objects.filter(pk=statement.source_id).update(language="ru")
+    assert "in Russian" in page(client, "source", statement.source.slug)
+    html = page(client, "event", statement.event.slug)
+    assert f'data-address="https://timeline.example.org{statement.get_absolute_url()}"' in html

@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.urls.converters import SlugConverter
+from django.utils.translation import get_language_info
 from simple_history.models import HistoricalRecords
 
 from timeline.dates import Precision, format_date_range, precision_problem
@@ -174,6 +175,15 @@ class Source(models.Model):
     @property
     def outlet_label(self) -> str:
         return self.outlet or "outlet not named in the text"
+
+    @property
+    def language_name(self) -> str:
+        """The language's name in English ("English" for "en"), or its tag when Django
+        does not know it."""
+        try:
+            return get_language_info(self.language)["name"]
+        except KeyError:
+            return self.language
 
     def reanchored(self) -> tuple[list[tuple["Statement", int, int]], list["Statement"]]:
         """Where each statement recorded in this source stands in its (possibly edited) text.

@@ -168,6 +168,7 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         "event": event,
         "today": datetime.date.today(),
         "permalink": permalink,
+        "site": absolute_url(request, ""),  # the start of the passages' printed addresses
         "fragments": fragments,
     }
     shown = [event]
