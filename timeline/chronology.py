@@ -55,10 +55,11 @@ def heading_key(event) -> tuple[int, str]:
 def events_page(form: ChronologyFilter, counts: Counts) -> Page:
     """The page of matching events the form's cursor asks for: found in the record's
     index when there is one, else by the database."""
-    cursor = form.cleaned_data.get("cursor")
+    cursor, newest = form.cleaned_data.get("cursor"), form.newest_first()
     ids = counts.page_ids(cursor)
     if ids is None:
-        rows = counts.filtered().after(cursor).chronological().with_statement_count()
+        rows = counts.filtered().after(cursor, newest=newest).chronological(newest=newest)
+        rows = rows.with_statement_count()
     else:
         rows = published_in_order(ids, counts.events.db)
     page = page_of(rows, form.fields["cursor"].encode, after=cursor)
@@ -211,7 +212,17 @@ def chips(form: ChronologyFilter) -> list[dict]:
             "url": form.toggling(name, value),
         }
         for name, values in form.values().items()
+        if name in form.FILTERS
         for value in values
+    ]
+
+
+def orders(form: ChronologyFilter) -> list[dict]:
+    """The orders the events can come in, each with the link that shows it."""
+    newest = form.newest_first()
+    return [
+        {"label": "Oldest first", "url": form.query(sort=None), "current": not newest},
+        {"label": "Newest first", "url": form.query(sort="newest"), "current": newest},
     ]
 
 
@@ -247,6 +258,7 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
         "facets": SimpleLazyObject(lambda: facets(form, counts.values(*form.FACETS), counts.ready)),
         "skipped": counts.skipped,
         "chips": chips(form),
+        "orders": orders(form),
         "query": form.query(),
         "fragments": fragments,
     }

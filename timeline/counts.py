@@ -172,7 +172,10 @@ class Counts:
         key = page_key(self.form, self.version, cursor)
         ids = self.batch.get(key)
         if ids is None:
-            ids = index.page_ids(self.mask(), index.start_after(cursor), PAGE_SIZE + 1)
+            if self.form.newest_first():
+                ids = index.page_ids_newest(self.mask(), index.start_before(cursor), PAGE_SIZE + 1)
+            else:
+                ids = index.page_ids(self.mask(), index.start_after(cursor), PAGE_SIZE + 1)
             self.batch.put(key, ids)
             self._written()
         return ids
@@ -223,8 +226,10 @@ class Counts:
 
 
 def page_key(form: ChronologyFilter, version: int, cursor: tuple | None) -> str:
-    """The key of the ids of a view's page of events after ``cursor``."""
-    return cache_key(version, "page:" + (Cursor.pack(*cursor) if cursor else ""), form.filter_set())
+    """The key of the ids of a view's page of events after ``cursor``, in its order."""
+    order = "newest:" if form.newest_first() else ""
+    what = f"page:{order}" + (Cursor.pack(*cursor) if cursor else "")
+    return cache_key(version, what, form.filter_set())
 
 
 def cache_key(version: int, name: str, filters: str) -> str:

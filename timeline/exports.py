@@ -326,12 +326,15 @@ def streamed_csv(text, rows: int) -> StreamingHttpResponse:
     return response
 
 
-def csv_response(request, events) -> StreamingHttpResponse:
-    """The CSV of the (filtered) ``events``, streamed: their lines cut from the file of
-    the whole record when it is up to date (a filter's rows are a part of it, in the
-    same order), else read afresh, while that file is rebuilt in the background."""
+def csv_response(request, events, *, newest: bool = False) -> StreamingHttpResponse:
+    """The CSV of the (filtered) ``events``, streamed, in chronological order or
+    ``newest`` first: their lines cut from the file of the whole record when it is up
+    to date (a filter's rows are a part of it), else read afresh, while that file is
+    rebuilt in the background."""
     version = current_version()
     ids = matching_ids(events)
+    if newest:
+        ids.reverse()
     lines = _lines_from_file(version, ids)
     if lines is None:
         _build_in_background(request)

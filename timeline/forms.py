@@ -241,6 +241,11 @@ class ChronologyFilter(QueryStringForm):
     origin = DistinctChoiceField(noun="Account of", label="Account of", choices=Origin)
     from_ = PeriodField(label="From", end=False)
     to = PeriodField(label="To", end=True)
+    sort = forms.ChoiceField(
+        required=False,
+        label="Order",
+        choices=[("oldest", "Oldest first"), ("newest", "Newest first")],
+    )
     cursor = CursorField(label="Page after")
 
     FILTERS = ("q", "actor", "place", "kind", "origin", "from", "to")
@@ -282,6 +287,12 @@ class ChronologyFilter(QueryStringForm):
     def is_filtered(self) -> bool:
         return bool(self.filter_set())
 
+    def newest_first(self) -> bool:
+        """Whether the events come newest first (``sort=newest``) rather than oldest first,
+        the default: the order of the page, its "show more" and its exports, never of
+        what is counted."""
+        return self.cleaned_data.get("sort") == "newest"
+
     def filter_set(self, *, without: str = "") -> str:
         """The filters, less ``without`` (as ``apply`` leaves it out), as a string that is
         the same for every query string that selects the same events: each value once,
@@ -305,8 +316,9 @@ class ChronologyFilter(QueryStringForm):
     # ------------------------------------------------------------ links to other states
 
     def values(self) -> dict[str, list[str]]:
-        """The filters as given, validated and each value once: the state every link of
-        the page starts from. Never the cursor: a changed view starts at its first page."""
+        """The filters as given, validated and each value once, and the order when it is
+        not the default: the state every link of the page starts from. Never the cursor:
+        a changed view starts at its first page."""
         if not hasattr(self, "_values"):
             data, values = self.cleaned_data, {}
             for name in self.FILTERS:
@@ -315,6 +327,8 @@ class ChronologyFilter(QueryStringForm):
                     values[name] = value
                 elif value:  # a date keeps the text it was given as ("2022", "2022-09")
                     values[name] = [value if name == "q" else self.data[name].strip()]
+            if self.newest_first():
+                values["sort"] = ["newest"]
             self._values = values
         return self._values
 

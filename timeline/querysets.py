@@ -217,15 +217,18 @@ def _linked_in_index(term: Term, index) -> np.ndarray:
     return index.ids[np.flatnonzero(linked)].astype(np.int64)
 
 
-def after_position(rows, date_field: str, key_field: str, cursor):
-    """``rows``, ordered by (date, key), after the ``cursor`` (date, key) a page ended at."""
+def after_position(rows, date_field: str, key_field: str, cursor, *, descending=False):
+    """``rows``, ordered by (date, key), after the ``cursor`` (date, key) a page ended at;
+    ``descending``: ordered the other way, so the rows before it."""
     if cursor is None:
         return rows
     date, key = cursor
+    bound, beyond = ("lte", "lt") if descending else ("gte", "gt")
     # The first condition is implied by the second; it lets the database start its
     # index scan at the cursor instead of filtering every earlier row.
-    return rows.filter(**{f"{date_field}__gte": date}).filter(
-        Q(**{f"{date_field}__gt": date}) | Q(**{date_field: date, f"{key_field}__gt": key})
+    return rows.filter(**{f"{date_field}__{bound}": date}).filter(
+        Q(**{f"{date_field}__{beyond}": date})
+        | Q(**{date_field: date, f"{key_field}__{beyond}": key})
     )
 
 
@@ -392,13 +395,16 @@ class EventQuerySet(models.QuerySet):
             found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
         return found
 
-    def chronological(self):
+    def chronological(self, *, newest: bool = False):
         # (date_start, slug) is unique, so it orders pages by keyset without gaps.
-        return self.order_by("date_start", "slug")
+        return (
+            self.order_by("-date_start", "-slug") if newest else self.order_by("date_start", "slug")
+        )
 
-    def after(self, cursor: tuple[datetime.date, str] | None):
-        """The events after a page that ended at ``cursor`` (its last event's date and slug)."""
-        return after_position(self, "date_start", "slug", cursor)
+    def after(self, cursor: tuple[datetime.date, str] | None, *, newest: bool = False):
+        """The events after a page that ended at ``cursor`` (its last event's date and
+        slug), in chronological order or, ``newest`` first, in the reverse."""
+        return after_position(self, "date_start", "slug", cursor, descending=newest)
 
     # Facets: how many of these events each choice would give, one query each.
 

@@ -486,6 +486,12 @@ class RecordIndex:
         found = np.flatnonzero(mask[after:])[:size] + after
         return [int(pk) for pk in self.ids[found]]
 
+    def page_ids_newest(self, mask: np.ndarray, before: int, size: int) -> list[int]:
+        """The ids of the last ``size`` masked events before position ``before``, the
+        latest first."""
+        found = np.flatnonzero(mask[:before])[::-1][:size]
+        return [int(pk) for pk in self.ids[found]]
+
     def neighbours(self, pk: int) -> tuple[int | None, int | None] | None:
         """The ids of the published events just before and after event ``pk`` in the
         chronology (either None at an end); None when ``pk`` is no published event."""
@@ -502,8 +508,18 @@ class RecordIndex:
         ``EventQuerySet.after`` finds it. The events of that day are in slug order, as
         the database sorts slugs, so those up to the cursor's are the day's first few:
         the database counts them, comparing slugs as it sorted them."""
+        return self._position_of(cursor, "lte", 0)
+
+    def start_before(self, cursor: tuple[datetime.date, str] | None) -> int:
+        """The first position at or after ``cursor`` (where a page, newest first, ended),
+        so that the events before it are those before the cursor: the end without one."""
+        return self._position_of(cursor, "lt", self.size)
+
+    def _position_of(self, cursor, comparison: str, default: int) -> int:
+        """The first position after the cursor's day's events whose slug compares so
+        (``lte``: up to and with the cursor's; ``lt``: before it)."""
         if cursor is None:
-            return 0
+            return default
         date, slug = cursor
         ordinal = date.toordinal()
         low = int(np.searchsorted(self.first, ordinal, side="left"))
@@ -511,4 +527,9 @@ class RecordIndex:
         if low == high:
             return low
         day = [int(pk) for pk in self.ids[low:high]]
-        return low + Event.objects.using(self.using).filter(pk__in=day, slug__lte=slug).count()
+        return (
+            low
+            + Event.objects.using(self.using)
+            .filter(pk__in=day, **{f"slug__{comparison}": slug})
+            .count()
+        )

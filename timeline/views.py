@@ -135,13 +135,14 @@ def events_csv(request: HttpRequest):
     form = ChronologyFilter.from_request(request)
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
-    if not form.is_filtered():
+    if not form.is_filtered() and not form.newest_first():
         # The prebuilt file, served like a static file with its length (its gzip copy
         # too, which the compression leaves alone), or streamed while it is built.
         return exports.full_csv_response(request)
     # The events are found before the 200 goes out, so that an outage or a filter
     # past the time limit is the designed 503, not a cut-off file.
-    return exports.csv_response(request, form.apply(Event.objects.published()))
+    events = form.apply(Event.objects.published())
+    return exports.csv_response(request, events, newest=form.newest_first())
 
 
 def invalid_query(request, form) -> TemplateResponse:
