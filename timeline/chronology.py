@@ -5,6 +5,8 @@ on it comes from the form, which owns the query string. What a page shares with 
 reader of the same view is kept rendered (``fragment_keys``; timeline/caching.py), and
 then neither counted nor fetched again."""
 
+import re
+
 from django.db import connections
 from django.utils.functional import SimpleLazyObject
 
@@ -88,11 +90,12 @@ def published_in_order(ids: list[int], using: str) -> list[Event]:
     return sorted(rows, key=lambda event: order[event.pk])
 
 
-def entries(page: Page) -> list[dict]:
+def entries(page: Page, query: str = "") -> list[dict]:
     """The page's events, each with the year and month headings that start before it,
-    what its entry shows of it (its link, dates, kind and listing details; its places as
-    one line of text), read here once rather than looked up by the template: the
-    template language's lookups were most of the page's time."""
+    what its entry shows of it (its link, dates, kind and listing details), read here
+    once rather than looked up by the template: the template language's lookups were
+    most of the page's time. For a search (``query``), each with the passage that
+    matched, if its words did (``passages``)."""
     previous = None
     if page.after:
         date, slug = page.after
@@ -100,6 +103,7 @@ def entries(page: Page) -> list[dict]:
         continued = Event.objects.published().filter(slug=slug).first()
         previous = heading_key(continued or Event(date_start=date))
     result = []
+    matched = passages(page.rows, query) if query else {}
     for event in page.rows:
         key = heading_key(event)
         result.append(
@@ -112,14 +116,75 @@ def entries(page: Page) -> list[dict]:
                 "kind_mark": event.kind_mark,
                 "kind_label": KIND_LABELS.get(event.kind, event.kind),
                 "roles": event.listed_roles,
-                "places": ", ".join(place["name"] for place in event.listed_places),
+                "places": event.listed_places,
                 "sources": event.listed_sources,
+                "passage": matched.get(event.pk),
                 "year": key[0] if not previous or key[0] != previous[0] else None,
                 "group": key[1] if key != previous else None,
             }
         )
         previous = key
     return result
+
+
+# Around a search's first match in a passage, how many characters are shown.
+CONTEXT = 90
+
+
+def passages(events: list[Event], query: str) -> dict[int, dict]:
+    """For each of ``events`` whose words a search ``query`` matched, the passage that
+    did: its first statement with one of the words (one query for the page), else its
+    summary, else its title. Each with ``label``, ``url`` (the statement's place on the
+    event's page) and ``pieces``, (text, whether it is a match) around the first one.
+    Words match at the start of a word, in any case, as PostgreSQL's search matches
+    them; an event found by the name of an actor or a place has no passage."""
+    words = [re.escape(word) for word in query.split() if word]
+    pattern = re.compile(rf"\b(?:{'|'.join(words)})\w*", re.IGNORECASE)
+    said = {}
+    statements = (
+        Statement.objects.filter(event__in=[event.pk for event in events])
+        .order_by("pk")
+        .values_list("event_id", "pk", "text", "speaker__name")
+    )
+    for event_id, pk, text, speaker in statements:
+        if event_id not in said and pattern.search(text):
+            said[event_id] = (f"Statement by {speaker}", f"#statement-{pk}", text)
+    found = {}
+    for event in events:
+        label, anchor, text = said.get(event.pk) or next(
+            (
+                (label, "", text)
+                for label, text in (("Summary", event.summary), ("Title", event.title))
+                if pattern.search(text)
+            ),
+            (None, None, None),
+        )
+        if text is not None:
+            found[event.pk] = {
+                "label": label,
+                "url": event.get_absolute_url() + anchor,
+                "pieces": excerpt(text, pattern),
+            }
+    return found
+
+
+def excerpt(text: str, pattern: re.Pattern) -> list[tuple[str, bool]]:
+    """``text`` around ``pattern``'s first match, cut at CONTEXT characters either
+    side (marked by "…"), as pieces of (text, whether it matches)."""
+    first = pattern.search(text)
+    start = max(0, first.start() - CONTEXT)
+    end = min(len(text), first.end() + CONTEXT)
+    shown = text[start:end]
+    pieces, at = [], 0
+    for match in pattern.finditer(shown):
+        pieces += [(shown[at : match.start()], False), (match.group(), True)]
+        at = match.end()
+    pieces.append((shown[at:], False))
+    if start:
+        pieces.insert(0, ("…", False))
+    if end < len(text):
+        pieces.append(("…", False))
+    return [piece for piece in pieces if piece[0]]
 
 
 # ---------------------------------------------------------------- counts: facets and axis
@@ -264,7 +329,7 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
     }
     if "page" not in fragments:
         page = events_page(form, counts)
-        context["entries"] = entries(page)
+        context["entries"] = entries(page, form.cleaned_data.get("q", ""))
         context["more_url"] = form.query(cursor=page.next) if page.next else None
     return context
 

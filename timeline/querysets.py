@@ -27,6 +27,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, ExtractYear, Substr
+from django.urls import reverse
 
 # Kinds of event whose facts the sides dispute most: one origin's word is not enough.
 CONTESTED_KINDS = ("hostilities", "ceasefire")
@@ -497,7 +498,8 @@ def add_listing_details(events: list, using: str) -> None:
     """Give each of ``events`` (fetched with ``with_statement_count()``) what a chronology
     entry and the JSON export show besides its own columns, as plain lists of dicts, in
     one query: ``listed_roles`` (``role`` and its ``role_label``, the actor's ``slug``,
-    ``name`` and ``url``), ``listed_places`` (``slug``, ``name``) and ``listed_sources``
+    ``name`` and ``url``), ``listed_places`` (``slug``, ``name``, and ``url``: the chronology
+    of its events) and ``listed_sources``
     (``slug``, ``outlet`` and its ``label``, ``headline``, ``published``, ``origin`` and
     its ``origin_label``, ``url``), each in the order of its model; an event's page shows
     them too. Only the columns shown (a source's text is a whole document), and no model
@@ -508,6 +510,7 @@ def add_listing_details(events: list, using: str) -> None:
 
     source = _model("Source")
     listed = {event.pk: ([], [], []) for event in events}
+    place_filter = reverse("timeline:chronology") + "?place="  # a place has no page: its events
     role_labels = {value: str(label) for value, label in _model("EventActor").Role.choices}
     origin_labels = {
         value: str(label) for value, label in source._meta.get_field("origin").flatchoices
@@ -528,7 +531,7 @@ def add_listing_details(events: list, using: str) -> None:
                 }
             )
         elif what == PLACE:
-            listed[pk][1].append({"slug": slug, "name": name})
+            listed[pk][1].append({"slug": slug, "name": name, "url": place_filter + slug})
         else:
             listed[pk][2].append(
                 {
