@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports, record_index
+from timeline import exports, heads, record_index
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.errors import problem_response
@@ -60,6 +60,7 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
             version, chrono.fragment_keys(form), using=events.db, also=Counts.keys(form, version)
         )
         context, status = chrono.page_context(form, events, fragments), 200
+        context["head"] = heads.chronology(request, form, context["count"])
     else:
         context, status = chrono.invalid_context(form), 400
     template = "timeline/chronology.html"
@@ -164,6 +165,7 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         "today": datetime.date.today(),
         "permalink": permalink,
         "fragments": fragments,
+        "head": heads.event(request, event),
     }
     shown = [event]
     if "json-ld" not in fragments or "event" not in fragments:
@@ -225,6 +227,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     # Its body is the same for every reader of this page of it.
     fragments = Fragments(version, {"actor": actor.slug + pages.query()}, using=visible.db)
     context, shown = {"actor": actor, "fragments": fragments}, [actor]
+    context["head"] = heads.actor(request, actor, pages)
     if "actor" not in fragments:
         context.update(actor_body(actor, visible, pages))
         shown += [*context["members"], *filter(None, [context["affiliation_page"]])]
@@ -287,6 +290,7 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     # Its body is the same for every reader of this page of it.
     fragments = Fragments(version, {"source": source.slug + pages.query()}, using=visible.db)
     context = {"source": source, "fragments": fragments}
+    context["head"] = heads.source(request, source, pages)
     if "source" not in fragments:
         context.update(source_body(source, pages))
     response = TemplateResponse(request, "timeline/source.html", context)
