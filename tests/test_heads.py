@@ -1,5 +1,5 @@
 """What each public page says of itself in its <head> (timeline/heads.py): a title and a
-description of what is on screen, its one address (canonical), and the Open
+description of what is on screen, its one address (canonical), its feed, and the Open
 Graph and Twitter card tags of a shared link's preview, every address on SITE_URL
 whatever Host the request claims."""
 
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 SITE = "https://timeline.example.org"
 FORGED = {"host": "evil.example:8443"}
 HOME = reverse("timeline:chronology")
+ATOM = reverse("timeline:events-atom")
 
 
 @pytest.fixture(autouse=True)
@@ -178,6 +179,25 @@ def test_the_share_image_is_a_png_of_the_size_the_page_says(client):
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(data[16:20]), int.from_bytes(data[20:24])
     assert (str(width), str(height)) == (meta["og:image:width"], meta["og:image:height"])
+
+
+def test_the_chronology_links_to_the_feed_of_the_view_on_screen(client):
+    make_event()
+    (feed,) = head(client, HOME).link("alternate")
+    assert (feed["type"], feed["href"]) == ("application/atom+xml", SITE + ATOM)
+    (feed,) = head(client, HOME, kind="meeting", q="a  b").link("alternate")
+    assert feed["href"] == SITE + ATOM + "?q=a+b&kind=meeting"
+
+
+def test_an_actors_page_links_to_the_feed_of_its_events(client):
+    actor = make_actor(slug="ilham-aliyev")
+    make_event(actors=[actor])
+    (feed,) = head(client, actor.get_absolute_url()).link("alternate")
+    assert (feed["type"], feed["href"]) == (
+        "application/atom+xml",
+        SITE + ATOM + "?actor=ilham-aliyev",
+    )
+    assert client.get(feed["href"].removeprefix(SITE)).status_code == 200
 
 
 def test_a_page_with_a_problem_names_no_address_of_its_own(client):

@@ -19,6 +19,7 @@ def public_urls() -> dict[str, str]:
         "filtered": reverse("timeline:chronology") + "?kind=meeting",
         "json": reverse("timeline:events-json"),
         "csv": reverse("timeline:events-csv"),
+        "atom": reverse("timeline:events-atom"),
         "event": statement.event.get_absolute_url(),
         "actor": statement.speaker.get_absolute_url(),
         "source": statement.source.get_absolute_url(),

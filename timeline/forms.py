@@ -373,6 +373,16 @@ ChronologyFilter.base_fields = {
 }
 
 
+class FeedFilter(ChronologyFilter):
+    """The query string of `/events.atom`: the chronology's filters, without its pages
+    (a feed is the latest changes, one page of them); ``cursor`` is unknown there."""
+
+
+FeedFilter.base_fields = {
+    name: field for name, field in ChronologyFilter.base_fields.items() if name != "cursor"
+}
+
+
 class StatementCursorField(CursorField):
     """Where a page of statements ends: (its event's date, the statement's id)."""
 

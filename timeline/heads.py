@@ -1,7 +1,7 @@
 """What a public page says of itself in its ``<head>``, for search engines, feed readers
 and the previews that social networks and chat apps show of a shared link: its title
 and description (what is on screen), its one address (``rel="canonical"``, the Open
-Graph ``og:url``), its kind and the site's share image.
+Graph ``og:url``), its kind, the site's share image and its Atom feed, if it has one.
 
 Each view builds its page's ``Head`` from what it has read already (no query); the
 markup is written once, in templates/base.html. Addresses come from ``SITE_URL``
@@ -37,6 +37,8 @@ class Head:
     url: str  # the page's canonical address, absolute
     image: str  # absolute
     type: str = "website"  # Open Graph's og:type
+    feed: str = ""  # the absolute address of its Atom feed, if it has one
+    feed_title: str = ""
 
     site_name = SITE_NAME
     image_width, image_height = IMAGE_SIZE
@@ -72,11 +74,14 @@ def chronology(request, form: ChronologyFilter, count: int | None) -> Head:
     else:
         description = f"Every published event of {RECORD}, {PERIOD}, in date order."
     description += " Each cites its sources, with what each side said, verbatim."
+    feed_query = form.query()  # its filters, not its page
     return _head(
         request,
         reverse("timeline:chronology") + form.address(),
         title,
         description,
+        feed=absolute_url(request, reverse("timeline:events-atom") + feed_query),
+        feed_title=f"{summary or 'All events'}: latest changes",
     )
 
 
@@ -93,17 +98,24 @@ def event(request, event) -> Head:
 
 def actor(request, actor, pages) -> Head:
     """An actor's page, at the page of its lists that ``pages`` (its validated query
-    string) asks for."""
+    string) asks for; its feed is that of the chronology filtered by the actor, while
+    readers can open that (the actor is public)."""
     who = ", ".join(filter(None, [actor.name, actor.office]))
     description = (
         f"{who} ({actor.get_kind_display().lower()}): statements in date order, events and "
         f"counterparts in a sourced chronology of {RECORD}."
     )
+    feed = ""
+    if actor.is_public:
+        query = ChronologyFilter.query_for(actor=[actor.slug])
+        feed = absolute_url(request, reverse("timeline:events-atom") + query)
     return _head(
         request,
         actor.get_absolute_url() + pages.query(),
         actor.name,
         description,
+        feed=feed,
+        feed_title=f"Events involving {actor.name}: latest changes",
     )
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.chronology, name="chronology"),
     path("events.json", views.events_json, name="events-json"),
     path("events.csv", views.events_csv, name="events-csv"),
+    path("events.atom", views.events_atom, name="events-atom"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),

@@ -1,6 +1,6 @@
-"""The public pages: the chronology, its JSON and CSV, and the pages of an event, an
-actor and a source. Each view validates its query string with a form, asks the
-domain's QuerySets for its rows and renders; the htmx fragments of a page are its
+"""The public pages: the chronology, its JSON, CSV and Atom feed, and the pages of an
+event, an actor and a source. Each view validates its query string with a form, asks
+the domain's QuerySets for its rows and renders; the htmx fragments of a page are its
 own template's partials, served from the same URL. What every reader of a page sees
 alike is kept rendered for the version of the records (timeline/caching.py), and
 not asked for again while it is kept."""
@@ -21,12 +21,12 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports, heads, record_index
+from timeline import exports, feeds, heads, record_index
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.errors import problem_response
 from timeline.event_page import accounts
-from timeline.forms import ActorPages, ChronologyFilter, NoParameters, SourcePages
+from timeline.forms import ActorPages, ChronologyFilter, FeedFilter, NoParameters, SourcePages
 from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
@@ -138,6 +138,24 @@ def events_csv(request: HttpRequest):
     # The events are found before the 200 goes out, so that an outage or a filter
     # past the time limit is the designed 503, not a cut-off file.
     return exports.csv_response(request, form.apply(Event.objects.published()))
+
+
+@require_safe
+@gzip_page
+def events_atom(request: HttpRequest) -> HttpResponse:
+    events = Event.objects.published()
+    version = fragments_version(request, events.db)  # before anything else is read
+    form = FeedFilter.from_request(request, index=record_index.for_version(version, events.db))
+    if not form.is_valid():
+        return problem_response(request, 400, form.error_list())
+    # The same for every reader of these filters: kept whole, as a page of /events.json is
+    # (its links name the site).
+    where = absolute_url(request, "/") + form.query()
+    fragments = Fragments(version, {"atom": where}, using=events.db)
+    body = fragments.render("atom", lambda: feeds.atom(request, form))
+    response = HttpResponse(body, content_type=feeds.CONTENT_TYPE)
+    fragments.keep()
+    return response
 
 
 def invalid_query(request, form) -> TemplateResponse:
