@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     # production does (through WhiteNoise) instead of Django's own handler.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # /sitemap.xml (timeline/sitemaps.py). Not the sites framework: the site's address
+    # is SITE_URL.
+    "django.contrib.sitemaps",
     "django_htmx",
     "simple_history",
     "axes",

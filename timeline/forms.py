@@ -405,6 +405,13 @@ class NoParameters(QueryStringForm):
     given there is a mistake worth naming rather than ignoring."""
 
 
+class SitemapPages(QueryStringForm):
+    """The query string of a section of the sitemap: which page of it, as Django's
+    sitemaps name it (``p``, from 1; one past the last is not found)."""
+
+    p = forms.IntegerField(label="Page", min_value=1, required=False)
+
+
 class PassageCursorField(CursorField):
     """Where a page of a source's statements ends: the last one's passage, "start-end"
     (its offsets in the source's text, which order the list)."""

@@ -15,4 +15,7 @@ urlpatterns = [
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
 ]

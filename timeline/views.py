@@ -1,13 +1,15 @@
-"""The public pages: the chronology, its JSON, CSV and Atom feed, and the pages of an
-event, an actor and a source. Each view validates its query string with a form, asks
-the domain's QuerySets for its rows and renders; the htmx fragments of a page are its
-own template's partials, served from the same URL. What every reader of a page sees
-alike is kept rendered for the version of the records (timeline/caching.py), and
-not asked for again while it is kept."""
+"""The public pages: the chronology, its JSON, CSV and Atom feed, the pages of an
+event, an actor and a source, and what crawlers ask for (robots.txt, the sitemap).
+Each view validates its query string with a form, asks the domain's QuerySets for its
+rows and renders; the htmx fragments of a page are its own template's partials,
+served from the same URL. What every reader of a page sees alike is kept rendered for
+the version of the records (timeline/caching.py), and not asked for again while it is
+kept."""
 
 import datetime
 import json
 
+from django.contrib.sitemaps.views import x_robots_tag
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -21,12 +23,19 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports, feeds, heads, record_index
+from timeline import exports, feeds, heads, record_index, sitemaps
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.errors import problem_response
 from timeline.event_page import accounts
-from timeline.forms import ActorPages, ChronologyFilter, FeedFilter, NoParameters, SourcePages
+from timeline.forms import (
+    ActorPages,
+    ChronologyFilter,
+    FeedFilter,
+    NoParameters,
+    SitemapPages,
+    SourcePages,
+)
 from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
@@ -359,6 +368,50 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     response = HttpResponsePermanentRedirect(static("favicon.svg"))
     patch_cache_control(response, public=True, max_age=86400)
     return response
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """/robots.txt: crawlers keep out of the admin, and find every public page in the
+    sitemap."""
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return problem_response(request, 400, parameters.error_list())
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Sitemap: {absolute_url(request, reverse('timeline:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@gzip_page
+@x_robots_tag
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """/sitemap.xml: the index of the sitemap's sections and their pages."""
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return problem_response(request, 400, parameters.error_list())
+    return sitemaps.index(request)
+
+
+@require_safe
+@gzip_page
+@x_robots_tag
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """/sitemap-<section>.xml: one page (``?p=``) of a section's addresses, up to 50,000
+    of them, kept rendered for the version of the records as a page of /events.json is."""
+    pages = SitemapPages.from_request(request)
+    if not pages.is_valid():
+        return problem_response(request, 400, pages.error_list())
+    using = Event.objects.published().db
+    version = fragments_version(request, using)  # before anything else is read
+    where = absolute_url(request, request.path) + pages.query()
+    fragments = Fragments(version, {"sitemap": where}, using=using)
+    body = fragments.render("sitemap", lambda: sitemaps.section(request, section))
+    fragments.keep()
+    return HttpResponse(body, content_type="application/xml")
 
 
 def json_ld(data) -> str:
