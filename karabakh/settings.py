@@ -129,6 +129,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A shared link's tracking parameters: a 301 to the page without them, with the
+    # security headers above (timeline/sharing.py).
+    "timeline.sharing.TrackingParametersMiddleware",
     # Which database a request reads from, when there is a read replica. After
     # WhiteNoise: deciding may look a session cookie up, which static files never need.
     "timeline.routers.ReaderReplicaMiddleware",
