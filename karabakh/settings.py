@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     # production does (through WhiteNoise) instead of Django's own handler.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # /sitemap.xml (timeline/sitemaps.py). Not the sites framework: the site's address
+    # is SITE_URL.
+    "django.contrib.sitemaps",
     "django_htmx",
     "simple_history",
     "axes",
@@ -126,6 +129,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A shared link's tracking parameters: a 301 to the page without them, with the
+    # security headers above (timeline/sharing.py).
+    "timeline.sharing.TrackingParametersMiddleware",
     # Which database a request reads from, when there is a read replica. After
     # WhiteNoise: deciding may look a session cookie up, which static files never need.
     "timeline.routers.ReaderReplicaMiddleware",

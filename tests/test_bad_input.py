@@ -306,7 +306,16 @@ def test_no_query_string_makes_the_csv_export_fail(client, timeline, pairs):
 
 @FUZZ
 @given(
-    path=st.sampled_from(["/", "/events.json", "/events.csv", "/events/event-01/"]),
+    path=st.sampled_from(
+        [
+            "/",
+            "/events.json",
+            "/events.csv",
+            "/events.atom",
+            "/sitemap-events.xml",
+            "/events/event-01/",
+        ]
+    ),
     raw=raw_query_strings,
 )
 @example(path="/", raw="q=%00")

@@ -101,6 +101,21 @@ def test_the_csv_export_takes_a_fixed_number_of_queries_per_chunk_of_500_events(
     assert_constant(client, lambda **_: reverse("timeline:events-csv"))
 
 
+@pytest.mark.parametrize("params", [{}, FILTERS])
+def test_the_atom_feed_takes_a_fixed_number_of_queries(client, params):
+    assert_constant(client, lambda **_: reverse("timeline:events-atom"), params)
+
+
+def test_the_sitemap_index_takes_a_fixed_number_of_queries(client):
+    assert_constant(client, lambda **_: reverse("timeline:sitemap"))
+
+
+@pytest.mark.parametrize("section", ["pages", "events", "actors", "sources"])
+def test_a_sitemap_section_takes_a_fixed_number_of_queries(client, section):
+    url = reverse("timeline:sitemap-section", kwargs={"section": section})
+    assert_constant(client, lambda **_: url)
+
+
 def test_an_event_page_takes_a_fixed_number_of_queries(client):
     assert_constant(client, lambda event, **_: event.get_absolute_url())
 

@@ -92,3 +92,12 @@ def test_an_unknown_order_is_a_named_400(client):
     assert response.status_code == 400
     assert "sort" in response.content.decode()
     assert client.get(reverse("timeline:events-json"), {"sort": "latest"}).status_code == 400
+
+
+def test_the_feed_of_a_newest_first_view_is_that_of_its_filters(client, record):
+    html = client.get(HOME, {"sort": "newest", "kind": "talks"}).content.decode()
+    assert 'href="https://' in html or 'href="http://' in html
+    assert "/events.atom?kind=talks\"" in html
+    response = client.get(reverse("timeline:events-atom"), {"sort": "newest"})
+    assert response.status_code == 400
+    assert "sort" in response.content.decode()

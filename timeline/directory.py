@@ -31,6 +31,7 @@ class Directory:
 
     name: str  # its URL's name: "actors" serves /actors/ and /actors.json
     title: str
+    noun: str  # one of its rows
     model: type
     searched: tuple[str, ...]  # the fields a search matches anywhere, in any case
     links: object  # the link model between events and these rows
@@ -102,10 +103,11 @@ class Directory:
 
 
 DIRECTORIES = {
-    "actors": Directory("actors", "Actors", Actor, ("name", "aliases"), EventActor, "actor"),
-    "places": Directory("places", "Places", Place, ("name", "aliases"), Event.places.through,
-                        "place"),
-    "sources": Directory("sources", "Sources", Source, ("headline", "outlet"),
+    "actors": Directory("actors", "Actors", "actor", Actor, ("name", "aliases"), EventActor,
+                        "actor"),
+    "places": Directory("places", "Places", "place", Place, ("name", "aliases"),
+                        Event.places.through, "place"),
+    "sources": Directory("sources", "Sources", "source", Source, ("headline", "outlet"),
                          Event.sources.through, "source"),
 }  # fmt: skip
 

@@ -349,10 +349,54 @@ class ChronologyFilter(QueryStringForm):
         pairs = [(name, value) for name, chosen in values.items() for value in chosen]
         return f"?{urlencode(pairs)}"
 
+    def address(self) -> str:
+        """The query string of this very view, where ``query()`` starts the view again:
+        its page of events too (the cursor as the form would write it)."""
+        cursor = self.cleaned_data.get("cursor")
+        return self.query(cursor=Cursor.pack(*cursor) if cursor else None)
+
+    def summary(self) -> str:
+        """The view in words, as a title or a feed names it: each filter's chosen values
+        as the page labels them ("Antony J. Blinken and Ilham Aliyev, 2022–2023"); ""
+        for the whole chronology. Actors and places are all required (and), kinds and
+        origins any one of them (or), as ``apply`` filters."""
+        values, parts = self.values(), []
+        if "q" in values:
+            parts.append(f"“{values['q'][0]}”")
+        for name, joiner in (("actor", "and"), ("place", "and"), ("kind", "or"), ("origin", "or")):
+            labels = [self.label_of(name, value) for value in values.get(name, [])]
+            if labels:
+                listed = in_words(labels, joiner)
+                parts.append(f"reported by {listed}" if name == "origin" else listed)
+        start, end = values.get("from", [""])[0], values.get("to", [""])[0]
+        if start and end:
+            parts.append(start if start == end else f"{start}–{end}")
+        elif start or end:
+            parts.append(f"from {start}" if start else f"until {end}")
+        return ", ".join(parts)
+
+
+def in_words(items: list[str], joiner: str) -> str:
+    """The items as a sentence lists them: a; a and b; a, b and c (``joiner``: "and")."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {joiner} {items[-1]}"
+
 
 # "from" is a Python keyword: the field is declared as from_, and the parameter is from.
 ChronologyFilter.base_fields = {
     name.rstrip("_"): field for name, field in ChronologyFilter.base_fields.items()
+}
+
+
+class FeedFilter(ChronologyFilter):
+    """The query string of `/events.atom`: the chronology's filters, without its pages
+    or its order (a feed is the latest changes, one page of them, newest change
+    first); ``cursor`` and ``sort`` are unknown there."""
+
+
+FeedFilter.base_fields = {
+    name: field
+    for name, field in ChronologyFilter.base_fields.items()
+    if name not in ("cursor", "sort")
 }
 
 
@@ -376,6 +420,13 @@ class StatementCursorField(CursorField):
 class NoParameters(QueryStringForm):
     """The query string of a page that takes none, such as an event's page: anything
     given there is a mistake worth naming rather than ignoring."""
+
+
+class SitemapPages(QueryStringForm):
+    """The query string of a section of the sitemap: which page of it, as Django's
+    sitemaps name it (``p``, from 1; one past the last is not found)."""
+
+    p = forms.IntegerField(label="Page", min_value=1, required=False)
 
 
 class PassageCursorField(CursorField):

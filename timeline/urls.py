@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.chronology, name="chronology"),
     path("events.json", views.events_json, name="events-json"),
     path("events.csv", views.events_csv, name="events-csv"),
+    path("events.atom", views.events_atom, name="events-atom"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
@@ -21,4 +22,7 @@ urlpatterns = [
     path("sources.json", views.directory_json, {"name": "sources"}, name="sources-json"),
     path("about/", views.about, name="about"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
 ]

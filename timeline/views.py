@@ -1,14 +1,16 @@
-"""The public pages: the chronology, its JSON and CSV, the pages of an event, an
-actor and a source, and the About page. Each view validates its query string with a form, asks the
-domain's QuerySets for its rows and renders; the htmx fragments of a page are its
-own template's partials, served from the same URL. What every reader of a page sees
-alike is kept rendered for the version of the records (timeline/caching.py), and
-not asked for again while it is kept."""
+"""The public pages: the chronology, its JSON, CSV and Atom feed, the pages of an
+event, an actor and a source, the index pages of actors, places and sources, the
+About page, and what crawlers ask for (robots.txt, the sitemap). Each view validates
+its query string with a form, asks the domain's QuerySets for its rows and renders;
+the htmx fragments of a page are its own template's partials, served from the same
+URL. What every reader of a page sees alike is kept rendered for the version of the
+records (timeline/caching.py), and not asked for again while it is kept."""
 
 import datetime
 import json
 
 from django.conf import settings
+from django.contrib.sitemaps.views import x_robots_tag
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router
 from django.db.models import Max
@@ -24,14 +26,21 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports, record_index
+from timeline import exports, feeds, heads, record_index, sitemaps
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.directory import DIRECTORIES, DirectoryFilter
 from timeline.directory import PAGE_SIZE as DIRECTORY_PAGE_SIZE
 from timeline.errors import problem_response
 from timeline.event_page import accounts
-from timeline.forms import ActorPages, ChronologyFilter, NoParameters, SourcePages
+from timeline.forms import (
+    ActorPages,
+    ChronologyFilter,
+    FeedFilter,
+    NoParameters,
+    SitemapPages,
+    SourcePages,
+)
 from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
@@ -65,6 +74,7 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
             version, chrono.fragment_keys(form), using=events.db, also=Counts.keys(form, version)
         )
         context, status = chrono.page_context(form, events, fragments), 200
+        context["head"] = heads.chronology(request, form, context["count"])
     else:
         context, status = chrono.invalid_context(form), 400
     template = "timeline/chronology.html"
@@ -145,6 +155,24 @@ def events_csv(request: HttpRequest):
     return exports.csv_response(request, events, newest=form.newest_first())
 
 
+@require_safe
+@gzip_page
+def events_atom(request: HttpRequest) -> HttpResponse:
+    events = Event.objects.published()
+    version = fragments_version(request, events.db)  # before anything else is read
+    form = FeedFilter.from_request(request, index=record_index.for_version(version, events.db))
+    if not form.is_valid():
+        return problem_response(request, 400, form.error_list())
+    # The same for every reader of these filters: kept whole, as a page of /events.json is
+    # (its links name the site).
+    where = absolute_url(request, "/") + form.query()
+    fragments = Fragments(version, {"atom": where}, using=events.db)
+    body = fragments.render("atom", lambda: feeds.atom(request, form))
+    response = HttpResponse(body, content_type=feeds.CONTENT_TYPE)
+    fragments.keep()
+    return response
+
+
 def invalid_query(request, form) -> TemplateResponse:
     """A 400 page naming what is wrong with the query string of an event's, actor's
     or source's page."""
@@ -171,6 +199,7 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         "permalink": permalink,
         "site": absolute_url(request, ""),  # the start of the passages' printed addresses
         "fragments": fragments,
+        "head": heads.event(request, event),
     }
     shown = [event]
     if "json-ld" not in fragments or "event" not in fragments:
@@ -232,6 +261,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     # Its body is the same for every reader of this page of it.
     fragments = Fragments(version, {"actor": actor.slug + pages.query()}, using=visible.db)
     context, shown = {"actor": actor, "fragments": fragments}, [actor]
+    context["head"] = heads.actor(request, actor, pages)
     if "actor" not in fragments:
         context.update(actor_body(actor, visible, pages))
         shown += [*context["members"], *filter(None, [context["affiliation_page"]])]
@@ -294,6 +324,7 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     # Its body is the same for every reader of this page of it.
     fragments = Fragments(version, {"source": source.slug + pages.query()}, using=visible.db)
     context = {"source": source, "fragments": fragments}
+    context["head"] = heads.source(request, source, pages)
     if "source" not in fragments:
         context.update(source_body(source, pages))
     response = TemplateResponse(request, "timeline/source.html", context)
@@ -370,6 +401,7 @@ def directory(request: HttpRequest, name: str) -> TemplateResponse:
         "groups": [(label, rows) for label, rows, _ in groups],
         "more_url": page.next and form.query(after=page.next),
         "continued": page.after is not None,
+        "head": heads.directory(request, listing, form),
     }
     return TemplateResponse(request, "timeline/directory.html", context)
 
@@ -416,6 +448,7 @@ def about(request: HttpRequest) -> TemplateResponse:
             "events": published.count(),
             "last_change": published.aggregate(last=Max("updated"))["last"],
             "origins": Origin.choices,
+            "head": heads.about(request),
             "licence_name": settings.DATA_LICENCE_NAME,
             "licence_url": settings.DATA_LICENCE_URL,
             "corrections": settings.CORRECTIONS_CONTACT,
@@ -430,6 +463,50 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     response = HttpResponsePermanentRedirect(static("favicon.svg"))
     patch_cache_control(response, public=True, max_age=86400)
     return response
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """/robots.txt: crawlers keep out of the admin, and find every public page in the
+    sitemap."""
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return problem_response(request, 400, parameters.error_list())
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Sitemap: {absolute_url(request, reverse('timeline:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@gzip_page
+@x_robots_tag
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """/sitemap.xml: the index of the sitemap's sections and their pages."""
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return problem_response(request, 400, parameters.error_list())
+    return sitemaps.index(request)
+
+
+@require_safe
+@gzip_page
+@x_robots_tag
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """/sitemap-<section>.xml: one page (``?p=``) of a section's addresses, up to 50,000
+    of them, kept rendered for the version of the records as a page of /events.json is."""
+    pages = SitemapPages.from_request(request)
+    if not pages.is_valid():
+        return problem_response(request, 400, pages.error_list())
+    using = Event.objects.published().db
+    version = fragments_version(request, using)  # before anything else is read
+    where = absolute_url(request, request.path) + pages.query()
+    fragments = Fragments(version, {"sitemap": where}, using=using)
+    body = fragments.render("sitemap", lambda: sitemaps.section(request, section))
+    fragments.keep()
+    return HttpResponse(body, content_type="application/xml")
 
 
 def json_ld(data) -> str:
