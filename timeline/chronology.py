@@ -5,6 +5,7 @@ on it comes from the form, which owns the query string. What a page shares with 
 reader of the same view is kept rendered (``fragment_keys``; timeline/caching.py), and
 then neither counted nor fetched again."""
 
+import datetime
 import re
 
 from django.db import connections
@@ -32,11 +33,12 @@ class Facet(list):
 
 
 class Axis(list):
-    """The bars of the time axis, a dict a year, and whether their counts were ``skipped``."""
+    """The bars of the time axis, a dict a year (or a month of ``year``), and whether
+    their counts were ``skipped``."""
 
-    def __init__(self, bars: list[dict], skipped: bool):
+    def __init__(self, bars: list[dict], skipped: bool, year: int | None = None):
         super().__init__(bars)
-        self.skipped = skipped
+        self.skipped, self.year = skipped, year
 
 
 # ---------------------------------------------------------------- the page of events
@@ -216,6 +218,46 @@ def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> Axis:
     return Axis(bars, skipped)
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+
+
+def year_of_view(form: ChronologyFilter) -> int | None:
+    """The year a view's period lies in, when it lies in one (a year's or a month's
+    view): then the axis drills down to that year's months."""
+    start, end = form.cleaned_data.get("from"), form.cleaned_data.get("to")
+    return start.year if start and end and start.year == end.year else None
+
+
+def month_axis(form: ChronologyFilter, year: int, counts: dict[int, int] | None) -> Axis:
+    """A bar per month of ``year``, each a link to that month with the other filters,
+    and how many events it would give (None: skipped)."""
+    skipped = counts is None
+    counts = counts or {}
+    highest = max([*counts.values(), 1])
+    start, end = form.cleaned_data["from"], form.cleaned_data["to"]
+    bars = []
+    for month, name in enumerate(MONTHS, start=1):
+        count = counts.get(month, 0)
+        period = f"{year}-{month:02}"
+        first = datetime.date(year, month, 1)
+        last = (first + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+        bars.append(
+            {
+                "month": name[:3],
+                "count": None if skipped else count,
+                "label": f"{name} {year}"
+                if skipped
+                else f"{name} {year}: {count} event{plural(count)}",
+                "height": round(100 * count / highest),
+                "top": 100 - round(100 * count / highest),
+                "url": form.query(from_=period, to=period),
+                "selected": start <= last and end >= first,
+            }
+        )
+    return Axis(bars, skipped, year)
+
+
 def plural(n: int) -> str:
     """As the template filter ``pluralize`` ends a noun for ``n`` of it."""
     return "" if n == 1 else "s"
@@ -313,6 +355,7 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
     if a template renders them (lazily: which fragments a response renders is the
     template's to say)."""
     counts = Counts(form, events, version=fragments.version, batch=fragments.batch)
+    year = year_of_view(form)
     # A count skipped for time is said so, and kept nowhere.
     fragments.complete = lambda: not counts.skipped
     context = {
@@ -320,6 +363,9 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
         "count": counts.values("count")["count"],
         "continued": form.cleaned_data.get("cursor") is not None,
         "axis": SimpleLazyObject(lambda: axis(form, counts.values("axis")["axis"])),
+        "months": SimpleLazyObject(lambda: month_axis(form, year, counts.months(year)))
+        if year
+        else None,
         "facets": SimpleLazyObject(lambda: facets(form, counts.values(*form.FACETS), counts.ready)),
         "skipped": counts.skipped,
         "chips": chips(form),

@@ -211,6 +211,29 @@ class Counts:
         self._written()
         return {name: found[name] for name in names}
 
+    def months(self, year: int) -> dict[int, int] | None:
+        """Events per month of ``year`` with the other filters (the period left out), as
+        the axis of a year's view shows them: cached, counted in the index or, while a
+        change awaits its recount, in SQL under the time budget (None: skipped)."""
+        self.read_ready()
+        filters = self.form.filter_set(without="period")
+        key = cache_key(self.version, f"months:{year}", filters) if self.version else None
+        if key and (kept := self.batch.get(key)) is not None:
+            return kept
+        index = self.index(self.version)
+        if index is not None:
+            found = index.count_by_month(self.mask("period"), year)
+        else:
+            found = self.budget.run(
+                "months",
+                lambda: self.filtered("period").count_by_month(year),
+                key=f"months{filters}",
+            )
+        if key:
+            self.batch.put(key, found)
+            self._written()
+        return found
+
     @staticmethod
     def keys(form: ChronologyFilter, version: int | None) -> list[str]:
         """The cache keys of the counts and the page of events a view of ``form`` may

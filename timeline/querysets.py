@@ -425,6 +425,22 @@ class EventQuerySet(models.QuerySet):
                 counts[year] = counts.get(year, 0) + span["n"]
         return counts
 
+    def count_by_month(self, year: int) -> dict[int, int]:
+        """Events per month of ``year`` they overlap (1 to 12), so a month's count is
+        what filtering by it shows: the dates of the events in that year, counted here."""
+        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        spans = (
+            self.in_period(start, end)
+            .order_by()
+            .values_list("date_start", Coalesce("date_end", "date_start"))
+        )
+        counts: dict[int, int] = {}
+        for first, last in spans:
+            first, last = max(first, start), min(last, end)
+            for month in range(first.month, last.month + 1):
+                counts[month] = counts.get(month, 0) + 1
+        return counts
+
     def count_by_kind(self) -> dict[str, int]:
         rows = self.order_by().values("kind").annotate(n=Count("pk"))
         return {row["kind"]: row["n"] for row in rows}

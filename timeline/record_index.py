@@ -479,6 +479,18 @@ class RecordIndex:
         running = np.cumsum(starting - ending)[:-1]
         return {low + i: int(n) for i, n in enumerate(running) if n}
 
+    def count_by_month(self, mask: np.ndarray, year: int) -> dict[int, int]:
+        """Events per month of ``year`` they overlap (1 to 12), as
+        EventQuerySet.count_by_month counts them."""
+        starts = np.array([datetime.date(year, m, 1).toordinal() for m in range(1, 13)])
+        end = datetime.date(year, 12, 31).toordinal()
+        inside = mask & (self.first <= end) & (self.last >= starts[0])
+        first = np.searchsorted(starts, self.first[inside], side="right") - 1
+        last = np.searchsorted(starts, self.last[inside], side="right") - 1
+        first, last = np.clip(first, 0, 11), np.clip(last, 0, 11)
+        running = np.cumsum(np.bincount(first, minlength=13) - np.bincount(last + 1, minlength=13))
+        return {m + 1: int(n) for m, n in enumerate(running[:12]) if n}
+
     # ------------------------------------------------------------ a page of them
 
     def page_ids(self, mask: np.ndarray, after: int, size: int) -> list[int]:
