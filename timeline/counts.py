@@ -211,6 +211,22 @@ class Counts:
         self._written()
         return {name: found[name] for name in names}
 
+    def every(self, name: str) -> list[dict] | None:
+        """Every choice of the ``name`` facet ("actor" or "place") among the matching
+        events, most first, as ``values(name)`` gives the first few: from the record's
+        index, or while a change awaits its recount in SQL under the time budget (None:
+        skipped)."""
+        self.read_ready()
+        index = self.index(self.version)
+        if index is not None:
+            return index.links()[name].busiest(self.mask(), name, None)
+        events = self.filtered()
+        return self.budget.run(
+            f"every {name}",
+            lambda: getattr(events, f"count_by_{name}")(),
+            key=f"every {name}{self.form.filter_set()}",
+        )
+
     def months(self, year: int) -> dict[int, int] | None:
         """Events per month of ``year`` with the other filters (the period left out), as
         the axis of a year's view shows them: cached, counted in the index or, while a

@@ -400,6 +400,17 @@ FeedFilter.base_fields = {
 }
 
 
+class ChoicesFilter(ChronologyFilter):
+    """The query string of a facet's every choice (/choose/actor/, /choose/place/): the
+    chronology's view they are counted in, and ``name``, the filter box's words."""
+
+
+ChoicesFilter.base_fields = {
+    **ChronologyFilter.base_fields,
+    "name": forms.CharField(required=False, max_length=100, strip=True, label="Filter by name"),
+}
+
+
 class StatementCursorField(CursorField):
     """Where a page of statements ends: (its event's date, the statement's id)."""
 

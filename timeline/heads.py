@@ -154,3 +154,15 @@ def directory(request, listing, form) -> Head:
         f"Every {listing.noun} that a published event of {RECORD} shows, by kind, with "
         "how many events each is in.",
     )
+
+
+def choices(request, form, name: str) -> Head:
+    """Every choice of a facet of the chronology's view that ``form`` gives."""
+    legend = form.fields[name].label
+    summary = form.summary()
+    return _head(
+        request,
+        reverse("timeline:choices", kwargs={"name": name}) + form.query(),
+        f"{legend}: every choice" + (f" in {summary}" if summary else ""),
+        f"Every one of the {legend.lower()} of {RECORD}, with how many events each is in.",
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("places.json", views.directory_json, {"name": "places"}, name="places-json"),
     path("sources/", views.directory, {"name": "sources"}, name="sources"),
     path("sources.json", views.directory_json, {"name": "sources"}, name="sources-json"),
+    path("choose/<slug:name>/", views.choices, name="choices"),
     path("about/", views.about, name="about"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", views.robots_txt, name="robots"),

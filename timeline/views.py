@@ -14,7 +14,13 @@ from django.contrib.sitemaps.views import x_robots_tag
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -35,6 +41,7 @@ from timeline.errors import problem_response
 from timeline.event_page import accounts
 from timeline.forms import (
     ActorPages,
+    ChoicesFilter,
     ChronologyFilter,
     FeedFilter,
     NoParameters,
@@ -55,6 +62,9 @@ from timeline.querysets import add_listing_details
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
+
+# The facets whose every choice has a page of its own: the others show them all.
+CHOOSABLE = ("actor", "place")
 
 # Which part of the chronology page an htmx request wants, by the element it targets.
 CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "page", "chronology": "chronology"}
@@ -92,6 +102,46 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
         response.add_post_render_callback(fragments.keep)
     patch_vary_headers(response, HTMX_HEADERS)
     return response
+
+
+@require_safe
+@gzip_page
+def choices(request: HttpRequest, name: str) -> TemplateResponse:
+    """/choose/actor/ or /choose/place/: every choice of that facet in the chronology's
+    view that the query string gives, with its count, each a link that toggles it in
+    that view; ``name`` narrows them to those whose name has its words."""
+    if name not in CHOOSABLE:
+        raise Http404
+    events = Event.objects.published()
+    version = fragments_version(request, events.db)  # before anything else is read
+    form = ChoicesFilter.from_request(request, index=record_index.for_version(version, events.db))
+    if not form.is_valid():
+        return invalid_query(request, form)
+    found = Counts(form, events, version=version).every(name) or []
+    words = form.cleaned_data["name"].casefold().split()
+    chosen = set(form.cleaned_data.get(name, []))
+    here = reverse("timeline:chronology")
+    rows = [
+        {
+            "label": row[f"{name}__name"],
+            "count": row["n"],
+            "chosen": row[f"{name}__slug"] in chosen,
+            "url": here + form.toggling(name, row[f"{name}__slug"]),
+        }
+        for row in found
+        if all(word in row[f"{name}__name"].casefold() for word in words)
+    ]
+    context = {
+        "form": form,
+        "facet": form.fields[name],
+        "name": name,
+        "rows": rows,
+        "counted": found is not None,
+        "back": here + form.query(),
+        "state": [(key, value) for key, values in form.values().items() for value in values],
+        "head": heads.choices(request, form, name),
+    }
+    return TemplateResponse(request, "timeline/choices.html", context)
 
 
 @require_safe
