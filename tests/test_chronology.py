@@ -168,6 +168,7 @@ def test_an_htmx_request_for_the_results_gets_the_fragment_and_fresh_facet_count
     assert body.lstrip().startswith('<section id="results"')
     assert 'id="facet-kind" class="facet" hx-swap-oob="true"' in body
     assert 'id="announce" hx-swap-oob="innerHTML">1 event matches<' in body
+    assert '<span id="active-filters" hx-swap-oob="true">(1 active)</span>' in body
 
 
 def test_a_full_page_and_each_fragment_vary_on_the_htmx_headers(client):
@@ -196,6 +197,18 @@ def test_the_live_region_stands_once_outside_what_swaps_replace(client):
     assert "hx-swap-oob" not in page
     live_region = page.index('id="announce"')
     assert live_region < page.index('<div id="chronology"')
+
+
+def test_the_filters_summary_counts_the_active_filters(client):
+    make_event(actors=[make_actor(slug="a", name="Actor A")])
+    page = get(client, actor="a", kind=["meeting", "talks"], to="2022").content.decode()
+    assert re.search(
+        r'<details id="filter-panel" class="filter-panel">\s*'
+        r'<summary>Filters <span id="active-filters">\(4 active\)</span></summary>\s*'
+        r'<form id="filters"',
+        page,
+    )
+    assert '<span id="active-filters">(0 active)</span>' in get(client).content.decode()
 
 
 def test_history_restoration_gets_the_full_page(client):

@@ -32,11 +32,13 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   // A form asks on behalf of the field that changed, which has the focus.
   const control = requester instanceof HTMLFormElement ? document.activeElement : requester;
   const group = control && LINK_GROUPS.find((selector) => control.closest(selector));
+  const panel = document.getElementById("filter-panel");
   used = {
     id: control?.id || "",
     href: control?.getAttribute?.("href") || "",
     group: group || "",
     events: document.querySelectorAll("#event-list article").length,
+    filtersOpen: Boolean(panel?.open),
   };
 });
 
@@ -70,6 +72,9 @@ document.addEventListener("htmx:afterSettle", () => {
   if (!used) return;
   const control = used;
   used = null;
+  // A swap of the whole chronology leaves the filters as the reader had them, open or closed.
+  const panel = document.getElementById("filter-panel");
+  if (panel && control.filtersOpen) panel.open = true;
   if (!focusLost()) return;
   let target = sameControl(control);
   if (!target && control.group === "#show-more") {
