@@ -1,7 +1,8 @@
 """The reader in the field, in a browser: a phone's width (no page scrolls sideways from
 320 px; the results come before the filters, which open from their summary, with or
-without JavaScript), where the focus lands after each swap, the live region, the skip
-link, and an accessibility audit at a phone's width in light and dark."""
+without JavaScript), where the focus lands after each swap, the live region, the time
+axis from the keyboard, the skip link, and an accessibility audit at a phone's width in
+light and dark."""
 
 import re
 
@@ -199,6 +200,54 @@ def test_the_live_region_stays_in_place_and_names_each_new_count(page):
     expect(live).to_have_count(1)
     expect(live).to_have_attribute("aria-live", "polite")
     assert page.evaluate("window.__liveRegion === document.getElementById('announce')")
+
+
+# ---------------------------------------------------------------- the axis from the keyboard
+
+
+def test_the_axis_is_one_tab_stop_walked_with_the_arrow_keys(page):
+    page.goto("/")
+    expect(page.locator(".axis a")).to_have_count(33)
+    expect(page.locator('.axis a[tabindex="0"]')).to_have_count(1)
+    expect(year(page, "1991: 2 events")).to_have_attribute("tabindex", "0")
+    year(page, "1991: 2 events").focus()
+    for key, label in [
+        ("ArrowRight", "1992: 1 event"),
+        ("End", "2023: 10 events"),
+        ("ArrowRight", "2023: 10 events"),
+        ("ArrowLeft", "2022: 5 events"),
+        ("ArrowLeft", "2020: 2 events"),
+        ("ArrowLeft", "1994: 2 events"),  # the years without events are passed by
+        ("Home", "1991: 2 events"),
+        ("ArrowLeft", "1991: 2 events"),
+        ("End", "2023: 10 events"),
+        ("ArrowLeft", "2022: 5 events"),
+    ]:
+        page.keyboard.press(key)
+        expect(year(page, label)).to_be_focused()
+    expect(page.locator('.axis a[tabindex="0"]')).to_have_count(1)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.axis') === null")
+    page.keyboard.press("Shift+Tab")
+    expect(year(page, "2022: 5 events")).to_be_focused()
+    mark_page(page)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"from=2022&to=2022"))
+    expect(articles(page)).to_have_count(5)
+    expect(year(page, "2022: 5 events")).to_be_focused()
+    expect(year(page, "2022: 5 events")).to_have_attribute("tabindex", "0")
+    assert still_same_page(page)
+
+
+def test_without_javascript_every_year_is_a_link_reached_by_tab(browser, live_timeline):
+    context = browser.new_context(base_url=live_timeline, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/")
+    expect(page.locator(".axis a[tabindex]")).to_have_count(0)
+    year(page, "2022: 5 events").click()
+    expect(page).to_have_url(re.compile(r"from=2022&to=2022"))
+    expect(articles(page)).to_have_count(5)
+    context.close()
 
 
 # ---------------------------------------------------------------- the skip link

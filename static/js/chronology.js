@@ -84,3 +84,70 @@ document.addEventListener("htmx:afterSettle", () => {
   target = target || document.getElementById("results-heading");
   target?.focus();
 });
+
+// ------------------------------------------------------------ the axis, one tab stop
+//
+// The years of the axis are links, each reachable by Tab without JavaScript. With it,
+// the axis is one tab stop (a roving tabindex): Tab reaches the chosen year, or the first
+// with events; Left and Right move to the previous and next year with events, Home and
+// End to the first and last; Enter follows the link, as ever.
+
+function years(axis) {
+  return [...axis.querySelectorAll("li > a")];
+}
+
+function hasEvents(link) {
+  return !link.parentElement.classList.contains("empty");
+}
+
+function rove(axis, current) {
+  for (const link of years(axis)) link.tabIndex = link === current ? 0 : -1;
+}
+
+function isChosen(link) {
+  return link.parentElement.classList.contains("selected");
+}
+
+function setUpAxis(axis) {
+  const links = years(axis);
+  const current =
+    links.find((link) => isChosen(link) && hasEvents(link)) ||
+    links.find(hasEvents) ||
+    links.find(isChosen) ||
+    links[0];
+  if (current) rove(axis, current);
+}
+
+// htmx:load comes for the page once it is ready, then for each piece of new content.
+document.addEventListener("htmx:load", (event) => {
+  const content = event.target;
+  if (content.matches?.(".axis")) setUpAxis(content);
+  for (const axis of content.querySelectorAll?.(".axis") ?? []) setUpAxis(axis);
+});
+
+const MOVES = {
+  ArrowRight: (links, at) => links.slice(at + 1).find(hasEvents),
+  ArrowLeft: (links, at) => links.slice(0, at).findLast(hasEvents),
+  Home: (links) => links.find(hasEvents),
+  End: (links) => links.findLast(hasEvents),
+};
+
+document.addEventListener("keydown", (event) => {
+  const move = MOVES[event.key];
+  if (!move || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  const link = event.target.closest?.(".axis li > a");
+  if (!link) return;
+  const axis = link.closest(".axis");
+  const links = years(axis);
+  const next = move(links, links.indexOf(link));
+  event.preventDefault();
+  if (!next) return;
+  rove(axis, next);
+  next.focus();
+});
+
+// A year focused by any means (a click, a swap) is the one Tab comes back to.
+document.addEventListener("focusin", (event) => {
+  const link = event.target.closest?.(".axis li > a");
+  if (link) rove(link.closest(".axis"), link);
+});
