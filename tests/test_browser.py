@@ -31,7 +31,7 @@ def test_choosing_a_filter_updates_results_in_place_and_the_address_bar(page):
     expect(page).to_have_url(re.compile(r"/\?kind=phone-call$"))
     expect(articles(page)).to_have_count(2)
     expect(page.locator("#results-heading")).to_have_text("2 events match")
-    expect(page.locator("#announce")).to_have_text("2 events")
+    expect(page.locator("#announce")).to_have_text("2 events match")
     assert still_same_page(page)
 
 

@@ -167,7 +167,8 @@ def test_an_htmx_request_for_the_results_gets_the_fragment_and_fresh_facet_count
     assert "<html" not in body
     assert body.lstrip().startswith('<section id="results"')
     assert 'id="facet-kind" class="facet" hx-swap-oob="true"' in body
-    assert 'id="announce" hx-swap-oob="innerHTML">1 event<' in body
+    assert 'id="announce" hx-swap-oob="innerHTML">1 event matches<' in body
+    assert '<span id="active-filters" hx-swap-oob="true">(1 active)</span>' in body
 
 
 def test_a_full_page_and_each_fragment_vary_on_the_htmx_headers(client):
@@ -184,7 +185,30 @@ def test_a_link_that_changes_the_filters_gets_the_form_and_results_without_the_p
     assert "<html" not in body
     assert 'id="filters"' in body
     assert 'id="results"' in body
-    assert "hx-swap-oob" not in body
+    # The form and its facets come whole; only the live region, which stays in place
+    # outside what is swapped, is told out of band what the results hold.
+    assert body.count("hx-swap-oob") == 1
+    assert '<p id="announce" hx-swap-oob="innerHTML">0 events</p>' in body
+
+
+def test_the_live_region_stands_once_outside_what_swaps_replace(client):
+    page = get(client).content.decode()
+    assert page.count('id="announce"') == 1
+    assert "hx-swap-oob" not in page
+    live_region = page.index('id="announce"')
+    assert live_region < page.index('<div id="chronology"')
+
+
+def test_the_filters_summary_counts_the_active_filters(client):
+    make_event(actors=[make_actor(slug="a", name="Actor A")])
+    page = get(client, actor="a", kind=["meeting", "talks"], to="2022").content.decode()
+    assert re.search(
+        r'<details id="filter-panel" class="filter-panel">\s*'
+        r'<summary>Filters <span id="active-filters">\(4 active\)</span></summary>\s*'
+        r'<form id="filters"',
+        page,
+    )
+    assert '<span id="active-filters">(0 active)</span>' in get(client).content.decode()
 
 
 def test_history_restoration_gets_the_full_page(client):

@@ -95,8 +95,11 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
             # a problem, the problem takes the link's place instead of an empty page.
             partial = "errors"
         template += "#" + partial
-        # Only a swap of the results alone brings the facet counts along out of band.
+        # Only a swap of the results alone brings the facet counts along out of band;
+        # every swap of the results tells the live region, which stays in place, what
+        # they hold now.
         context["swap_facets"] = partial == "results"
+        context["swapped"] = True
     response = TemplateResponse(request, template, context, status=status)
     if fragments is not None:
         response.add_post_render_callback(fragments.keep)

@@ -1,3 +1,6 @@
+// What the chronology's page does with JavaScript on, on top of what htmx does. Without
+// it every control is still a link or a form field, and the page works as plain pages.
+
 // Keep permalinks short: leave empty fields out of the query string that
 // htmx sends and pushes to the address bar (a plain form submit keeps them,
 // and the server reads both the same way).
@@ -7,4 +10,144 @@ document.addEventListener("htmx:configRequest", (event) => {
   for (const name of [...new Set(data.keys())]) {
     if (data.getAll(name).every((value) => value === "")) data.delete(name);
   }
+});
+
+// ------------------------------------------------------------ focus after a swap
+//
+// A swap can take away the control that was used (a year of the axis, a chip, "Show
+// more"), and with it the focus, which would fall back to the top of the page. Once
+// the new content has settled, if the focus was lost, it goes to the same control in
+// the new content (same id, or a link with the same address in the same group), else:
+// after "Show more", to the first of the events it brought; otherwise to the heading
+// that says what the results now hold. htmx itself restores the focus to a field
+// replaced by one with the same id (a facet's checkbox).
+
+// The groups of links whose swaps replace them, by where they stand.
+const LINK_GROUPS = [".axis", ".chips", "#show-more"];
+
+let used = null; // the control of the request under way, as found again after its swap
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const requester = event.detail.elt;
+  // A form asks on behalf of the field that changed, which has the focus.
+  const control = requester instanceof HTMLFormElement ? document.activeElement : requester;
+  const group = control && LINK_GROUPS.find((selector) => control.closest(selector));
+  const panel = document.getElementById("filter-panel");
+  used = {
+    id: control?.id || "",
+    href: control?.getAttribute?.("href") || "",
+    group: group || "",
+    events: document.querySelectorAll("#event-list article").length,
+    filtersOpen: Boolean(panel?.open),
+  };
+});
+
+// A request that swaps nothing in (a server error, no network) leaves the focus where it is.
+for (const name of ["htmx:responseError", "htmx:sendError", "htmx:timeout"]) {
+  document.addEventListener(name, () => {
+    used = null;
+  });
+}
+
+function focusLost() {
+  const active = document.activeElement;
+  return !active || active === document.body || !active.isConnected;
+}
+
+function sameControl(control) {
+  if (control.id) {
+    const found = document.getElementById(control.id);
+    if (found) return found;
+  }
+  if (!control.group || !control.href) return null;
+  for (const link of document.querySelectorAll(`${control.group} a[href]`)) {
+    if (link.getAttribute("href") === control.href) return link;
+  }
+  return null;
+}
+
+// afterSettle comes once for each element swapped in (out-of-band ones too), after all
+// of them are in place: the first is enough.
+document.addEventListener("htmx:afterSettle", () => {
+  if (!used) return;
+  const control = used;
+  used = null;
+  // A swap of the whole chronology leaves the filters as the reader had them, open or closed.
+  const panel = document.getElementById("filter-panel");
+  if (panel && control.filtersOpen) panel.open = true;
+  if (!focusLost()) return;
+  let target = sameControl(control);
+  if (!target && control.group === "#show-more") {
+    const first = document.querySelectorAll("#event-list article")[control.events];
+    target = first?.querySelector("h4 a");
+  }
+  target = target || document.getElementById("results-heading");
+  target?.focus();
+});
+
+// ------------------------------------------------------------ the axis, one tab stop
+//
+// The years of the axis are links, each reachable by Tab without JavaScript. With it,
+// the axis is one tab stop (a roving tabindex): Tab reaches the chosen year, or the first
+// with events; Left and Right move to the previous and next year with events, Home and
+// End to the first and last; Enter follows the link, as ever.
+
+function years(axis) {
+  return [...axis.querySelectorAll("li > a")];
+}
+
+function hasEvents(link) {
+  return !link.parentElement.classList.contains("empty");
+}
+
+function rove(axis, current) {
+  for (const link of years(axis)) link.tabIndex = link === current ? 0 : -1;
+}
+
+function isChosen(link) {
+  return link.parentElement.classList.contains("selected");
+}
+
+function setUpAxis(axis) {
+  const links = years(axis);
+  const current =
+    links.find((link) => isChosen(link) && hasEvents(link)) ||
+    links.find(hasEvents) ||
+    links.find(isChosen) ||
+    links[0];
+  if (current) rove(axis, current);
+}
+
+// htmx:load comes for the page once it is ready, then for each piece of new content.
+document.addEventListener("htmx:load", (event) => {
+  const content = event.target;
+  if (content.matches?.(".axis")) setUpAxis(content);
+  for (const axis of content.querySelectorAll?.(".axis") ?? []) setUpAxis(axis);
+});
+
+const MOVES = {
+  ArrowRight: (links, at) => links.slice(at + 1).find(hasEvents),
+  ArrowLeft: (links, at) => links.slice(0, at).findLast(hasEvents),
+  Home: (links) => links.find(hasEvents),
+  End: (links) => links.findLast(hasEvents),
+};
+
+document.addEventListener("keydown", (event) => {
+  const move = MOVES[event.key];
+  if (!move || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  const link = event.target.closest?.(".axis li > a");
+  if (!link) return;
+  const axis = link.closest(".axis");
+  const links = years(axis);
+  const next = move(links, links.indexOf(link));
+  event.preventDefault();
+  if (!next) return;
+  rove(axis, next);
+  next.focus();
+});
+
+// A year focused by any means (a click, a swap) is the one Tab comes back to.
+document.addEventListener("focusin", (event) => {
+  const link = event.target.closest?.(".axis li > a");
+  if (link) rove(link.closest(".axis"), link);
 });
