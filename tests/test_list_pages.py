@@ -137,7 +137,7 @@ def source():
         (source, "?statements=x", "<code>statements</code>"),
         (source, "?statements=" + "MjAwMC0wMS0wMXwx", "<code>statements</code>"),  # an actor's
         (source, "?statements=1-2&statements=3-4", "statements: give it once only"),
-        (make_event, "?utm_source=mail", "Unknown parameter: utm_source"),  # takes none
+        (make_event, "?source=mail", "Unknown parameter: source"),  # takes none
         (make_event, "?cursor=x", "Unknown parameter: cursor"),
     ],
 )

@@ -56,3 +56,9 @@ def test_two_clicks_on_the_axis_narrow_to_a_month(client, record):
 def test_a_view_over_several_years_has_no_month_bars(client, record):
     assert client.get(HOME, {"from": "2021", "to": "2022"}).context["months"] is None
     assert "Events per month" not in client.get(HOME).content.decode()
+
+
+def test_the_last_year_a_date_can_have_still_has_its_months(client, record):
+    response = client.get(HOME, {"from": "9999", "to": "9999"})
+    assert response.status_code == 200
+    assert [bar["count"] for bar in response.context["months"]] == [0] * 12

@@ -5,6 +5,7 @@ on it comes from the form, which owns the query string. What a page shares with 
 reader of the same view is kept rendered (``fragment_keys``; timeline/caching.py), and
 then neither counted nor fetched again."""
 
+import calendar
 import datetime
 import re
 
@@ -241,7 +242,7 @@ def month_axis(form: ChronologyFilter, year: int, counts: dict[int, int] | None)
         count = counts.get(month, 0)
         period = f"{year}-{month:02}"
         first = datetime.date(year, month, 1)
-        last = (first + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+        last = first.replace(day=calendar.monthrange(year, month)[1])
         bars.append(
             {
                 "month": name[:3],
