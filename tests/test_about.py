@@ -105,3 +105,22 @@ def test_its_queries_do_not_grow_with_the_documents(client):
     with CaptureQueriesContext(connection) as more:
         about(client)
     assert len(more) == len(few)
+
+
+def test_the_whole_chronology_says_what_it_is_drawn_from_and_links_here(client):
+    source = make_source()
+    make_event(sources=[source])
+    make_event(sources=[source])
+    make_event(sources=[make_source()], publication="draft")
+    html = client.get(reverse("timeline:chronology")).content.decode()
+    assert "2 events from 1 document; years with no event in these documents show empty." in html
+    assert f'<a href="{ABOUT}">What the record covers' in html
+    filtered = client.get(reverse("timeline:chronology"), {"kind": "talks"}).content.decode()
+    assert "years with no event in these documents" not in filtered
+
+
+def test_the_site_header_leads_to_its_pages(client):
+    make_event()
+    html = client.get(ABOUT).content.decode()
+    for name in ("chronology", "actors", "places", "sources", "about"):
+        assert f'<li><a href="{reverse(f"timeline:{name}")}">' in html

@@ -21,7 +21,16 @@ PUBLIC_PAGES = [
     "/events/blinken-aliyev-call-2023-09-26/",
     "/actors/antony-blinken/",
     "/sources/anadolu-blinken-aliyev-discuss-karabakh-2023-09-27/",
+    "/?from=2022-09&to=2022-09",
+    "/about/",
+    "/actors/",
+    "/places/",
+    "/sources/",
+    "/choose/actor/",
 ]
+# The pages the reader-in-the-field work added, audited too.
+NEW_PAGES = ["/about/", "/actors/", "/places/", "/sources/", "/choose/actor/",
+             "/?from=2022-09&to=2022-09&sort=newest"]  # fmt: skip
 
 
 def mark_page(page):
@@ -278,5 +287,15 @@ def test_the_chronology_on_a_phone_passes_an_accessibility_audit(page, scheme):
     # And with the filters open, whose colours the closed panel kept from the audit.
     page.locator("#filter-panel > summary").click()
     expect(page.locator("#filters")).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", NEW_PAGES)
+def test_the_new_pages_on_a_phone_pass_an_accessibility_audit(page, path, scheme):
+    page.set_viewport_size(PHONE)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(path)
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()

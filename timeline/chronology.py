@@ -325,6 +325,12 @@ def chips(form: ChronologyFilter) -> list[dict]:
     ]
 
 
+def documents_cited() -> int:
+    """How many documents the published events cite: what the record is drawn from."""
+    cited = Event.sources.through.objects.filter(event__publication=Event.Publication.PUBLISHED)
+    return cited.values("source_id").distinct().count()
+
+
 def orders(form: ChronologyFilter) -> list[dict]:
     """The orders the events can come in, each with the link that shows it."""
     newest = form.newest_first()
@@ -347,6 +353,7 @@ def fragment_keys(form: ChronologyFilter) -> dict[str, str]:
         "facets-oob": state,
         "axis": state,
         "page": f"{state}#{Cursor.pack(*cursor) if cursor else ''}",
+        "coverage": "",  # the same on every view: what the whole record holds
     }
 
 
@@ -371,6 +378,7 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
         "skipped": counts.skipped,
         "chips": chips(form),
         "orders": orders(form),
+        "documents": SimpleLazyObject(documents_cited),
         "query": form.query(),
         "fragments": fragments,
     }
