@@ -17,3 +17,16 @@ CHROMIUM_ARGS = [
 ]
 if os.geteuid() == 0:
     CHROMIUM_ARGS.append("--no-sandbox")  # Chromium's sandbox refuses to run as root
+
+
+def mark_page(page):
+    """Leave a mark in the window that a full reload would wipe out."""
+    page.evaluate("window.__notReloaded = true")
+
+
+def still_same_page(page) -> bool:
+    return page.evaluate("window.__notReloaded === true")
+
+
+def articles(page):
+    return page.locator("#event-list article")

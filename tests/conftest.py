@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 
+from tests import site_links
 from tests.admin_forms import PASSWORD
 from timeline.timelimits import _overran, lift_kept_limits
 
@@ -198,3 +199,11 @@ def editor_client(editor):
     client = Client()
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def production_links(settings):
+    """As in production: SITE_URL set (tests/site_links.py), and a forged host that
+    ALLOWED_HOSTS lets through (a wildcard, or a proxy that passes any Host on)."""
+    settings.SITE_URL = site_links.SITE
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]

@@ -7,20 +7,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser import articles, mark_page, still_same_page
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.same_on_every_database]
-
-
-def mark_page(page):
-    """Leave a mark in the window that a full reload would wipe out."""
-    page.evaluate("window.__notReloaded = true")
-
-
-def still_same_page(page) -> bool:
-    return page.evaluate("window.__notReloaded === true")
-
-
-def articles(page):
-    return page.locator("#event-list article")
 
 
 def test_choosing_a_filter_updates_results_in_place_and_the_address_bar(page):

@@ -10,6 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser import articles, mark_page, still_same_page
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.same_on_every_database]
 
 # The narrowest phones still sold, and the most common width.
@@ -31,19 +33,6 @@ PUBLIC_PAGES = [
 # The pages the reader-in-the-field work added, audited too.
 NEW_PAGES = ["/about/", "/actors/", "/places/", "/sources/", "/choose/actor/",
              "/?from=2022-09&to=2022-09&sort=newest"]  # fmt: skip
-
-
-def mark_page(page):
-    """Leave a mark in the window that a full reload would wipe out."""
-    page.evaluate("window.__notReloaded = true")
-
-
-def still_same_page(page) -> bool:
-    return page.evaluate("window.__notReloaded === true")
-
-
-def articles(page):
-    return page.locator("#event-list article")
 
 
 def year(page, label: str):
@@ -291,11 +280,11 @@ def test_the_chronology_on_a_phone_passes_an_accessibility_audit(page, scheme):
     assert results.violations_count == 0, results.generate_report()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", NEW_PAGES)
-def test_the_new_pages_on_a_phone_pass_an_accessibility_audit(page, path, scheme):
+def test_the_new_pages_on_a_phone_pass_an_accessibility_audit(page, path):
     page.set_viewport_size(PHONE)
-    page.emulate_media(color_scheme=scheme)
-    page.goto(path)
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.goto(path)
+        results = Axe().run(page)
+        assert results.violations_count == 0, f"{scheme}: {results.generate_report()}"

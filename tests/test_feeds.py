@@ -10,23 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_actor, make_event, make_source
+from tests.site_links import FORGED, SITE
 from timeline.models import Event
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("production_links")]
 
-SITE = "https://timeline.example.org"
-FORGED = {"host": "evil.example:8443"}
 NS = {"atom": "http://www.w3.org/2005/Atom"}
 FEED = reverse("timeline:events-atom")
 JSON = reverse("timeline:events-json")
-
-
-@pytest.fixture(autouse=True)
-def production_links(settings):
-    """As in production: SITE_URL set, and a forged host that ALLOWED_HOSTS lets through
-    (a wildcard, or a proxy that passes any Host on), which every feed here is asked with."""
-    settings.SITE_URL = SITE
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
 
 
 def feed(client, params=None) -> ET.Element:

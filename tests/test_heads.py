@@ -12,21 +12,12 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_source, make_statement
+from tests.site_links import FORGED, SITE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("production_links")]
 
-SITE = "https://timeline.example.org"
-FORGED = {"host": "evil.example:8443"}
 HOME = reverse("timeline:chronology")
 ATOM = reverse("timeline:events-atom")
-
-
-@pytest.fixture(autouse=True)
-def production_links(settings):
-    """As in production: SITE_URL set, and a forged host that ALLOWED_HOSTS lets through
-    (a wildcard, or a proxy that passes any Host on), which every page here is asked with."""
-    settings.SITE_URL = SITE
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
 
 
 class Head(HTMLParser):

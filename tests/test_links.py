@@ -12,19 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_event
+from tests.site_links import FORGED, SITE
 
 pytestmark = pytest.mark.django_db
-
-SITE = "https://timeline.example.org"
-FORGED = {"host": "evil.example:8443"}
-
-
-@pytest.fixture
-def production_links(settings):
-    """As in production: SITE_URL set, and a forged host that ALLOWED_HOSTS lets through
-    (a wildcard, or a proxy that passes any Host on)."""
-    settings.SITE_URL = SITE
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
 
 
 def assert_only_the_site(links: set[str]):

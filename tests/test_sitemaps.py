@@ -9,21 +9,13 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_source, make_statement
+from tests.site_links import FORGED, SITE
 from timeline.sitemaps import EventSitemap
 
 pytestmark = pytest.mark.django_db
 
-SITE = "https://timeline.example.org"
-FORGED = {"host": "evil.example:8443"}
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 SITEMAP = reverse("timeline:sitemap")
-
-
-@pytest.fixture
-def production_links(settings):
-    """As in production: SITE_URL set, and a forged host that ALLOWED_HOSTS lets through."""
-    settings.SITE_URL = SITE
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
 
 
 def parsed(client, url) -> ET.Element:

@@ -206,6 +206,7 @@ def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> Axis:
         bars.append(
             {
                 "year": year,
+                "tick": str(year),
                 "count": None if skipped else count,
                 "label": str(year) if skipped else f"{year}: {count} event{plural(count)}",
                 "height": round(100 * count / highest),
@@ -221,13 +222,6 @@ def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> Axis:
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")  # fmt: skip
-
-
-def year_of_view(form: ChronologyFilter) -> int | None:
-    """The year a view's period lies in, when it lies in one (a year's or a month's
-    view): then the axis drills down to that year's months."""
-    start, end = form.cleaned_data.get("from"), form.cleaned_data.get("to")
-    return start.year if start and end and start.year == end.year else None
 
 
 def month_axis(form: ChronologyFilter, year: int, counts: dict[int, int] | None) -> Axis:
@@ -246,6 +240,7 @@ def month_axis(form: ChronologyFilter, year: int, counts: dict[int, int] | None)
         bars.append(
             {
                 "month": name[:3],
+                "tick": name[:3],
                 "count": None if skipped else count,
                 "label": f"{name} {year}"
                 if skipped
@@ -363,7 +358,7 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
     if a template renders them (lazily: which fragments a response renders is the
     template's to say)."""
     counts = Counts(form, events, version=fragments.version, batch=fragments.batch)
-    year = year_of_view(form)
+    year = form.year_of_view()
     # A count skipped for time is said so, and kept nowhere.
     fragments.complete = lambda: not counts.skipped
     context = {

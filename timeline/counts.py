@@ -233,7 +233,7 @@ class Counts:
         change awaits its recount, in SQL under the time budget (None: skipped)."""
         self.read_ready()
         filters = self.form.filter_set(without="period")
-        key = cache_key(self.version, f"months:{year}", filters) if self.version else None
+        key = months_key(self.form, self.version, year) if self.version else None
         if key and (kept := self.batch.get(key)) is not None:
             return kept
         index = self.index(self.version)
@@ -257,11 +257,19 @@ class Counts:
         if version is None:
             return []
         names = ("count", "axis", *form.FACETS)
-        return [
+        keys = [
             *(cache_key(version, name, form.filter_set(without=LEFT_OUT.get(name, "")))
               for name in names),
             page_key(form, version, form.cleaned_data.get("cursor")),
         ]  # fmt: skip
+        if year := form.year_of_view():
+            keys.append(months_key(form, version, year))
+        return keys
+
+
+def months_key(form: ChronologyFilter, version: int, year: int) -> str:
+    """The key of a view's counts per month of ``year`` (its period left out)."""
+    return cache_key(version, f"months:{year}", form.filter_set(without="period"))
 
 
 def page_key(form: ChronologyFilter, version: int, cursor: tuple | None) -> str:

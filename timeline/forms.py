@@ -287,6 +287,12 @@ class ChronologyFilter(QueryStringForm):
     def is_filtered(self) -> bool:
         return bool(self.filter_set())
 
+    def year_of_view(self) -> int | None:
+        """The year the view's period lies in, when it lies in one (a year's or a
+        month's view): then the axis drills down to that year's months."""
+        start, end = self.cleaned_data.get("from"), self.cleaned_data.get("to")
+        return start.year if start and end and start.year == end.year else None
+
     def newest_first(self) -> bool:
         """Whether the events come newest first (``sort=newest``) rather than oldest first,
         the default: the order of the page, its "show more" and its exports, never of
