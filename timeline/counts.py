@@ -86,7 +86,7 @@ class Counts:
     def __init__(self, form: ChronologyFilter, events, *, version: int | None = None, batch=None):
         """``version``: the records' version as the request read it first, if it did
         (``current_version``), so that it is not asked again. ``batch``: the response's
-        CacheBatch (timeline/caching.py), which has read the keys that ``keys`` names
+        CacheBatch (above), which has read the keys that ``keys`` names
         and keeps what is counted here when the response is done; without one, each
         count is read from and kept in the cache at once."""
         self.form, self.events, self.known_version = form, events, version
