@@ -36,13 +36,29 @@ def test_back_and_forward_restore_earlier_states(page):
     expect(articles(page)).to_have_count(2)
 
 
-def test_show_more_appends_the_next_events(page):
+def test_show_more_appends_the_next_events_and_says_so_in_the_address(page):
     page.goto("/")
     mark_page(page)
     page.get_by_role("link", name="Show more events").click()
     expect(articles(page)).to_have_count(21)
     expect(page.get_by_role("link", name="Show more events")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/\?shown=40$"))
     assert still_same_page(page)
+
+
+def test_after_show_more_an_event_and_back_every_event_shown_is_there(page):
+    page.goto("/")
+    page.get_by_role("link", name="Show more events").click()
+    expect(articles(page)).to_have_count(21)
+    last = articles(page).nth(20).locator("h4 a")
+    title = last.inner_text()
+    last.click()  # a page of its own, not a swap
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?shown=40$"))
+    expect(articles(page)).to_have_count(21)
+    page.reload()
+    expect(articles(page)).to_have_count(21)
 
 
 def test_the_search_box_filters_after_a_pause_in_typing(page):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
-from timeline.keyset import PAGE_SIZE
+from timeline.keyset import PAGE_SIZE, SHOWN_AT_MOST
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -218,29 +218,86 @@ def test_history_restoration_gets_the_full_page(client):
     assert "<html" in response.content.decode()
 
 
-def test_show_more_pages_by_cursor_without_gaps_or_repeats(client):
+def show_more_link(response) -> str | None:
+    found = re.search(r'id="show-more" class="more"><a href="([^"]+)"', response.content.decode())
+    return found and found.group(1).replace("&amp;", "&")
+
+
+def test_show_mores_address_brings_back_every_event_shown_so_far(client):
     for day in range(PAGE_SIZE + 5):
         make_event(
             title=f"Event on day {day:02}", date_start=D(2020, 1, 1) + datetime.timedelta(day)
         )
     first = get(client)
-    more = re.search(r'id="show-more" class="more"><a href="([^"]+)"', first.content.decode())
-    assert more, "the first page links to the next"
-    second = client.get(more.group(1).replace("&amp;", "&"))
-    titles = listed_titles(first) + listed_titles(second)
-    assert titles == [f"Event on day {day:02}" for day in range(PAGE_SIZE + 5)]
-    assert 'id="show-more"' not in second.content.decode()
+    more = show_more_link(first)
+    assert more, "the first page links to more"
+    # Without JavaScript, the address opens at the first of the events it adds.
+    assert more.startswith(f"/?shown={2 * PAGE_SIZE}#title-")
+    assert listed_titles(first) == [f"Event on day {day:02}" for day in range(PAGE_SIZE)]
+    again = client.get(more)
+    assert listed_titles(again) == [f"Event on day {day:02}" for day in range(PAGE_SIZE + 5)]
+    assert f'id="{more.split("#")[1]}"' in again.content.decode()
+    assert 'id="show-more"' not in again.content.decode()
 
 
 def test_show_more_as_htmx_appends_only_the_next_entries(client):
     for day in range(PAGE_SIZE + 1):
         make_event(date_start=D(2020, 1, 1) + datetime.timedelta(day))
-    first = get(client).content.decode()
-    url = re.search(r'id="show-more" class="more"><a href="([^"]+)"', first).group(1)
-    fragment = client.get(url.replace("&amp;", "&"), headers={**HTMX, "HX-Target": "show-more"})
+    more = show_more_link(get(client))
+    fragment = client.get(more, headers={**HTMX, "HX-Target": "show-more"})
     body = fragment.content.decode()
     assert body.count("<article") == 1
     assert 'id="results"' not in body
+    assert "No events match" not in body
+    assert '<p id="announce" hx-swap-oob="innerHTML">More events shown.</p>' in body
+
+
+def test_show_more_goes_on_a_page_at_a_time_and_keeps_the_year_headings(client):
+    for day in range(3 * PAGE_SIZE + 1):
+        make_event(date_start=D(2020, 1, 1) + datetime.timedelta(7 * day))
+    more = show_more_link(get(client))
+    second = client.get(more, headers={**HTMX, "HX-Target": "show-more"})
+    assert second.content.decode().count("<article") == PAGE_SIZE
+    # Its own link asks for a page more than it and every event before it.
+    assert show_more_link(second).startswith(f"/?shown={3 * PAGE_SIZE}#")
+    # The year 2020 goes on from the page before: no second heading for it.
+    assert '<h2 class="year">2020</h2>' not in second.content.decode()
+    third = client.get(show_more_link(second), headers={**HTMX, "HX-Target": "show-more"})
+    assert third.content.decode().count("<article") == PAGE_SIZE
+    whole = get(client, shown=str(4 * PAGE_SIZE))
+    assert len(listed_titles(whole)) == 3 * PAGE_SIZE + 1
+
+
+@pytest.mark.parametrize("shown", ["0", "15", "220", "many", "-20"])
+def test_a_number_of_events_shown_that_show_more_never_asks_for_is_named(client, shown):
+    response = get(client, shown=shown)
+    assert response.status_code == 400
+    assert "<code>shown</code>: Show 20, 40, … up to 200 events." in response.content.decode()
+
+
+def test_the_json_gives_as_many_events_as_shown_and_its_next_page_as_many(client):
+    for day in range(2 * PAGE_SIZE + 5):
+        make_event(date_start=D(2020, 1, 1) + datetime.timedelta(day))
+    first = client.get(reverse("timeline:events-json"), {"shown": str(2 * PAGE_SIZE)}).json()
+    assert len(first["results"]) == 2 * PAGE_SIZE
+    assert f"shown={2 * PAGE_SIZE}" in first["next"]
+    assert "cursor=" in first["next"]
+    rest = client.get(first["next"]).json()
+    assert len(rest["results"]) == 5
+    assert rest["next"] is None
+
+
+def test_past_two_hundred_events_the_next_ones_are_a_page_of_their_own(client):
+    for day in range(SHOWN_AT_MOST + 1):
+        make_event(title=f"Day {day}", date_start=D(2020, 1, 1) + datetime.timedelta(day))
+    last = get(client, shown=str(SHOWN_AT_MOST))
+    assert len(listed_titles(last)) == SHOWN_AT_MOST
+    assert show_more_link(last) is None
+    html = last.content.decode()
+    found = re.search(r'<a href="(/\?cursor=[^"]+)"[^>]*>Next events</a>', html)
+    assert found, "the next events are a link of their own"
+    rest = client.get(found.group(1).replace("&amp;", "&"))
+    assert listed_titles(rest) == [f"Day {SHOWN_AT_MOST}"]
 
 
 def test_the_axis_has_a_bar_per_year_that_narrows_to_its_year(client):

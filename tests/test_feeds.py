@@ -6,11 +6,13 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_actor, make_event, make_source
 from tests.site_links import FORGED, SITE
+from timeline import feeds
 from timeline.models import Event
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("production_links")]
@@ -162,10 +164,11 @@ def test_bad_parameters_are_the_json_exports_named_400s(client, record, params):
     ]
 
 
-def test_a_feed_has_no_pages_so_a_cursor_is_an_unknown_parameter(client, record):
-    response = client.get(FEED, {"cursor": "MjAyMy0wMS0wMXxh"})
+@pytest.mark.parametrize(("name", "value"), [("cursor", "MjAyMy0wMS0wMXxh"), ("shown", "40")])
+def test_a_feed_has_no_pages_so_a_cursor_is_an_unknown_parameter(client, record, name, value):
+    response = client.get(FEED, {name: value})
     assert response.status_code == 400
-    assert response.content.decode().splitlines() == ["query: Unknown parameter: cursor."]
+    assert response.content.decode().splitlines() == [f"query: Unknown parameter: {name}."]
 
 
 def test_the_feed_is_cached_like_every_reader_page(client, record):
@@ -174,3 +177,18 @@ def test_the_feed_is_cached_like_every_reader_page(client, record):
     assert "public" in response["Cache-Control"]
     assert client.get(FEED, headers={"if-none-match": response["ETag"]}).status_code == 304
     assert client.post(FEED).status_code == 405
+
+
+def test_the_latest_changes_are_read_from_an_index_not_sorted(record):
+    if connection.vendor != "postgresql":
+        pytest.skip("The plan is PostgreSQL's; SQLite's tables here are too small to tell.")
+    with connection.cursor() as cursor:
+        # Few rows, whose statistics may make a sort the cheapest: leave no plain scan.
+        cursor.execute("SET enable_seqscan = off")
+        events = Event.objects.published().latest_changes()[: feeds.LATEST]
+        sql, params = events.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "event_latest_change" in plan, plan
+    assert "Sort" not in plan, plan

@@ -8,6 +8,7 @@ then neither counted nor fetched again."""
 import calendar
 import datetime
 import re
+from dataclasses import replace
 
 from django.db import connections
 from django.utils.functional import SimpleLazyObject
@@ -15,7 +16,7 @@ from django.utils.functional import SimpleLazyObject
 from timeline.caching import Fragments
 from timeline.counts import Counts
 from timeline.forms import ChronologyFilter
-from timeline.keyset import Cursor, Page, page_of
+from timeline.keyset import PAGE_SIZE, SHOWN_AT_MOST, Page, page_of
 from timeline.models import Event, Statement
 from timeline.querysets import add_listing_details
 
@@ -57,17 +58,22 @@ def heading_key(event) -> tuple[int, str]:
     return start.year, f"{start.year}, dated by year or longer"
 
 
-def events_page(form: ChronologyFilter, counts: Counts) -> Page:
-    """The page of matching events the form's cursor asks for: found in the record's
-    index when there is one, else by the database."""
-    cursor, newest = form.cleaned_data.get("cursor"), form.newest_first()
+def events_page(form: ChronologyFilter, counts: Counts, *, skip: int = 0) -> Page:
+    """The page of matching events the form asks for (as many as it shows, after its
+    cursor), less the first ``skip`` of them (those a "Show more" link had shown): found
+    in the record's index when there is one, else by the database."""
+    cursor, newest, size = form.cleaned_data.get("cursor"), form.newest_first(), form.page_size()
     ids = counts.page_ids(cursor)
     if ids is None:
         rows = counts.filtered().after(cursor, newest=newest).chronological(newest=newest)
         rows = rows.with_statement_count()
     else:
         rows = published_in_order(ids, counts.events.db)
-    page = page_of(rows, form.fields["cursor"].encode, after=cursor)
+    page = page_of(rows, form.fields["cursor"].encode, after=cursor, size=size)
+    if skip:
+        earlier = page.rows[:skip]
+        after = (earlier[-1].date_start, earlier[-1].slug) if earlier else cursor
+        page = replace(page, rows=page.rows[skip:], after=after)
     add_listing_details(page.rows, counts.events.db)
     return page
 
@@ -335,28 +341,31 @@ def orders(form: ChronologyFilter) -> list[dict]:
     ]
 
 
-def fragment_keys(form: ChronologyFilter) -> dict[str, str]:
+def fragment_keys(form: ChronologyFilter, *, more: bool = False) -> dict[str, str]:
     """What each fragment of the page (``{% fragment %}`` in timeline/chronology.html)
     varies with besides the records: the view's state every link of it starts from
     (``form.query()``: each filter's values as given, each once; so query strings that
     differ only in order, repeats or spacing share them), and for the page of events,
-    where it starts. The facets come as the form's fieldsets, or out of band."""
+    where it starts, how many it shows, and whether only the ``more`` that "Show more"
+    adds. The facets come as the form's fieldsets, or out of band."""
     state = form.query()
-    cursor = form.cleaned_data.get("cursor")
     return {
         "facets": state,
         "facets-oob": state,
         "axis": state,
-        "page": f"{state}#{Cursor.pack(*cursor) if cursor else ''}",
+        "page": f"{state}#{form.packed_cursor() or ''}#{form.page_size()}{'+' if more else ''}",
         "coverage": "",  # the same on every view: what the whole record holds
     }
 
 
-def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
-    """The page's context. Of what the ``fragments`` found kept, nothing is fetched or
-    counted: the page of events is left out, the facets and the axis are counted only
-    if a template renders them (lazily: which fragments a response renders is the
-    template's to say)."""
+def page_context(
+    form: ChronologyFilter, events, fragments: Fragments, *, more: bool = False
+) -> dict:
+    """The page's context; with ``more``, for the events "Show more" adds to those already
+    on screen (the last page of those the address shows). Of what the ``fragments``
+    found kept, nothing is fetched or counted: the page of events is left out, the facets
+    and the axis are counted only if a template renders them (lazily: which fragments a
+    response renders is the template's to say)."""
     counts = Counts(form, events, version=fragments.version, batch=fragments.batch)
     year = form.year_of_view()
     # A count skipped for time is said so, and kept nowhere.
@@ -378,9 +387,18 @@ def page_context(form: ChronologyFilter, events, fragments: Fragments) -> dict:
         "fragments": fragments,
     }
     if "page" not in fragments:
-        page = events_page(form, counts)
+        shown = form.page_size()
+        page = events_page(form, counts, skip=shown - PAGE_SIZE if more else 0)
         context["entries"] = entries(page, form.cleaned_data.get("q", ""))
-        context["more_url"] = form.query(cursor=page.next) if page.next else None
+        context.update(more=more, more_url=None, next_url=None)
+        if page.next and shown < SHOWN_AT_MOST:
+            # The address of every event shown so far and the next page's: coming back
+            # to it (Back, a reload, a shared link) brings them all back.
+            more_shown = str(shown + PAGE_SIZE)
+            context["more_url"] = form.query(cursor=form.packed_cursor(), shown=more_shown)
+            context["more_anchor"] = f"#title-{page.following.slug}"
+        elif page.next:
+            context["next_url"] = form.query(cursor=page.next)
     return context
 
 

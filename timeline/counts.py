@@ -161,8 +161,8 @@ class Counts:
             self._read = True
 
     def page_ids(self, cursor: tuple | None) -> list[int] | None:
-        """The ids of the matching events after ``cursor``, one more than a page (so that
-        the page knows whether more follow), found in the record's index and cached per
+        """The ids of the matching events after ``cursor``, one more than the page shows
+        (so that the page knows whether more follow), found in the record's index and cached per
         version, filters and cursor; None without the index (then the page asks the
         database)."""
         self.read_ready()
@@ -172,10 +172,11 @@ class Counts:
         key = page_key(self.form, self.version, cursor)
         ids = self.batch.get(key)
         if ids is None:
+            size = self.form.page_size() + 1
             if self.form.newest_first():
-                ids = index.page_ids_newest(self.mask(), index.start_before(cursor), PAGE_SIZE + 1)
+                ids = index.page_ids_newest(self.mask(), index.start_before(cursor), size)
             else:
-                ids = index.page_ids(self.mask(), index.start_after(cursor), PAGE_SIZE + 1)
+                ids = index.page_ids(self.mask(), index.start_after(cursor), size)
             self.batch.put(key, ids)
             self._written()
         return ids
@@ -273,9 +274,11 @@ def months_key(form: ChronologyFilter, version: int, year: int) -> str:
 
 
 def page_key(form: ChronologyFilter, version: int, cursor: tuple | None) -> str:
-    """The key of the ids of a view's page of events after ``cursor``, in its order."""
+    """The key of the ids of a view's page of events after ``cursor``, in its order, as
+    many as it shows."""
     order = "newest:" if form.newest_first() else ""
-    what = f"page:{order}" + (Cursor.pack(*cursor) if cursor else "")
+    size = f"{form.page_size()}:" if form.page_size() != PAGE_SIZE else ""
+    what = f"page:{order}{size}" + (Cursor.pack(*cursor) if cursor else "")
     return cache_key(version, what, form.filter_set())
 
 

@@ -56,7 +56,7 @@ class EventsFeed(Feed):
     feed_guid = feed_url
 
     def items(self, form: FeedFilter) -> list[Event]:
-        events = form.apply(Event.objects.published()).order_by("-updated", "-pk")
+        events = form.apply(Event.objects.published()).latest_changes()
         latest = list(events[:LATEST])
         add_listing_details(latest, events.db)  # their sources, in one query
         return latest

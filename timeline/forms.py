@@ -11,7 +11,7 @@ from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.http import QueryDict
 
 from timeline.dates import parse_period
-from timeline.keyset import BROKEN_CURSOR, SLUG_PATTERN, Cursor
+from timeline.keyset import BROKEN_CURSOR, PAGE_SIZE, SHOWN_AT_MOST, SLUG_PATTERN, Cursor
 from timeline.models import Actor, Event, Origin, Place
 
 
@@ -122,6 +122,26 @@ class CursorField(forms.Field):
         if len(value) > 400:
             raise ValidationError(BROKEN_CURSOR, code="cursor")
         return Cursor.decode(value) if value else None
+
+
+class ShownField(forms.IntegerField):
+    """How many events a page shows from where it starts: a page more each time "Show
+    more" is followed (so that the address brings back every event shown so far), up to
+    SHOWN_AT_MOST."""
+
+    MESSAGE = f"Show {PAGE_SIZE}, {2 * PAGE_SIZE}, … up to {SHOWN_AT_MOST} events."
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, error_messages={"invalid": self.MESSAGE}, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        # Not IntegerField's step_size: its check goes through a float, which a long
+        # enough number overflows.
+        if value is not None and not (
+            PAGE_SIZE <= value <= SHOWN_AT_MOST and value % PAGE_SIZE == 0
+        ):
+            raise ValidationError(self.MESSAGE, code="shown")
 
 
 class QueryStringForm(forms.Form):
@@ -247,6 +267,7 @@ class ChronologyFilter(QueryStringForm):
         choices=[("oldest", "Oldest first"), ("newest", "Newest first")],
     )
     cursor = CursorField(label="Page after")
+    shown = ShownField(label="Events shown")
 
     FILTERS = ("q", "actor", "place", "kind", "origin", "from", "to")
     FACETS = ("kind", "origin", "actor", "place")
@@ -299,6 +320,10 @@ class ChronologyFilter(QueryStringForm):
         what is counted."""
         return self.cleaned_data.get("sort") == "newest"
 
+    def page_size(self) -> int:
+        """How many events the page shows from where it starts (``shown``, else a page)."""
+        return self.cleaned_data.get("shown") or PAGE_SIZE
+
     def filter_set(self, *, without: str = "") -> str:
         """The filters, less ``without`` (as ``apply`` leaves it out), as a string that is
         the same for every query string that selects the same events: each value once,
@@ -323,8 +348,8 @@ class ChronologyFilter(QueryStringForm):
 
     def values(self) -> dict[str, list[str]]:
         """The filters as given, validated and each value once, and the order when it is
-        not the default: the state every link of the page starts from. Never the cursor:
-        a changed view starts at its first page."""
+        not the default: the state every link of the page starts from. Never the cursor,
+        nor how many events are shown: a changed view starts at its first page."""
         if not hasattr(self, "_values"):
             data, values = self.cleaned_data, {}
             for name in self.FILTERS:
@@ -357,9 +382,14 @@ class ChronologyFilter(QueryStringForm):
 
     def address(self) -> str:
         """The query string of this very view, where ``query()`` starts the view again:
-        its page of events too (the cursor as the form would write it)."""
+        its page of events too (the cursor as the form would write it, and how many)."""
+        shown = self.cleaned_data.get("shown")
+        return self.query(cursor=self.packed_cursor(), shown=str(shown) if shown else None)
+
+    def packed_cursor(self) -> str | None:
+        """The cursor where the page starts, as its links write it; None on a first page."""
         cursor = self.cleaned_data.get("cursor")
-        return self.query(cursor=Cursor.pack(*cursor) if cursor else None)
+        return Cursor.pack(*cursor) if cursor else None
 
     def summary(self) -> str:
         """The view in words, as a title or a feed names it: each filter's chosen values
@@ -396,13 +426,13 @@ ChronologyFilter.base_fields = {
 class FeedFilter(ChronologyFilter):
     """The query string of `/events.atom`: the chronology's filters, without its pages
     or its order (a feed is the latest changes, one page of them, newest change
-    first); ``cursor`` and ``sort`` are unknown there."""
+    first); ``cursor``, ``shown`` and ``sort`` are unknown there."""
 
 
 FeedFilter.base_fields = {
     name: field
     for name, field in ChronologyFilter.base_fields.items()
-    if name not in ("cursor", "sort")
+    if name not in ("cursor", "shown", "sort")
 }
 
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 PAGE_SIZE = 20
+# How many events one address of the chronology shows at most, a page more each time
+# "Show more" is followed; past that, the next events are a page of their own.
+SHOWN_AT_MOST = 200
 SLUG_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
 BROKEN_CURSOR = "This cursor is broken: follow a “show more” link."
 
@@ -49,6 +52,7 @@ class Page:
     rows: list
     next: str | None  # the cursor of the next page, if there is one
     after: tuple | None  # the position this page goes on from (None: the first page)
+    following: object = None  # the first row of the next page, if there is one
 
 
 def page_of(rows, encode, after=None, size: int = PAGE_SIZE) -> Page:
@@ -56,4 +60,6 @@ def page_of(rows, encode, after=None, size: int = PAGE_SIZE) -> Page:
     ``after`` a position, and the next page's cursor, ``encode``d from its last row."""
     fetched = list(rows[: size + 1])
     more = len(fetched) > size
-    return Page(fetched[:size], encode(fetched[size - 1]) if more else None, after)
+    if not more:
+        return Page(fetched, None, after)
+    return Page(fetched[:size], encode(fetched[size - 1]), after, fetched[size])

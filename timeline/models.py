@@ -411,6 +411,8 @@ class Event(models.Model):
             # The chronology's order, and its keyset pages, within the published record.
             models.Index(fields=["publication", "date_start", "slug"]),
             models.Index(fields=["kind"]),
+            # The feeds' order: the latest changes to the published record first.
+            models.Index(fields=["publication", "-updated", "-id"], name="event_latest_change"),
             # The period filter's other end: the last day an event covers.
             models.Index(
                 models.functions.Coalesce("date_end", "date_start"), name="event_last_day"

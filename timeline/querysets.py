@@ -402,6 +402,11 @@ class EventQuerySet(models.QuerySet):
             self.order_by("-date_start", "-slug") if newest else self.order_by("date_start", "slug")
         )
 
+    def latest_changes(self):
+        """The most recently published or changed first, as a feed lists them (read in
+        that order from the index event_latest_change)."""
+        return self.order_by("-updated", "-pk")
+
     def after(self, cursor: tuple[datetime.date, str] | None, *, newest: bool = False):
         """The events after a page that ended at ``cursor`` (its last event's date and
         slug), in chronological order or, ``newest`` first, in the reverse."""

@@ -67,7 +67,7 @@ class HtmxHttpRequest(HttpRequest):
 CHOOSABLE = ("actor", "place")
 
 # Which part of the chronology page an htmx request wants, by the element it targets.
-CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "page", "chronology": "chronology"}
+CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "more", "chronology": "chronology"}
 
 
 @require_safe
@@ -78,26 +78,29 @@ def chronology(request: HtmxHttpRequest) -> TemplateResponse:
     form = ChronologyFilter.from_request(
         request, index=record_index.for_version(version, events.db)
     )
+    partial = None
+    if request.htmx and not request.htmx.history_restore_request:
+        partial = CHRONOLOGY_PARTIALS.get(request.htmx.target, "chronology")
+    # "Show more" swaps in, in place of its link, only the events it adds.
+    more = partial == "more"
     fragments = None
     if form.is_valid():
-        fragments = Fragments(
-            version, chrono.fragment_keys(form), using=events.db, also=Counts.keys(form, version)
-        )
-        context, status = chrono.page_context(form, events, fragments), 200
+        keys = chrono.fragment_keys(form, more=more)
+        fragments = Fragments(version, keys, using=events.db, also=Counts.keys(form, version))
+        context, status = chrono.page_context(form, events, fragments, more=more), 200
         context["head"] = heads.chronology(request, form, context["count"])
     else:
         context, status = chrono.invalid_context(form), 400
-    template = "timeline/chronology.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        partial = CHRONOLOGY_PARTIALS.get(request.htmx.target, "chronology")
-        if status == 400 and partial == "page":
-            # "Show more" swaps the next page in place of its link: when the address has
-            # a problem, the problem takes the link's place instead of an empty page.
+        if more:
+            # When the address has a problem, the problem takes the link's place instead
+            # of an empty page.
             partial = "errors"
+    template = "timeline/chronology.html"
+    if partial:
         template += "#" + partial
         # Only a swap of the results alone brings the facet counts along out of band;
-        # every swap of the results tells the live region, which stays in place, what
-        # they hold now.
+        # every swap tells the live region, which stays in place, what the results hold
+        # now.
         context["swap_facets"] = partial == "results"
         context["swapped"] = True
     response = TemplateResponse(request, template, context, status=status)
@@ -174,9 +177,10 @@ def events_json(request: HttpRequest) -> HttpResponse:
         statements = exports.statements_by_event(page.rows)
         next_url = None
         if page.next:
-            next_url = absolute_url(
-                request, reverse("timeline:events-json") + form.query(cursor=page.next)
-            )
+            # The next page as long as this one (``shown``, when given).
+            shown = form.cleaned_data.get("shown")
+            query = form.query(cursor=page.next, shown=str(shown) if shown else None)
+            next_url = absolute_url(request, reverse("timeline:events-json") + query)
         data = {
             "count": count,
             "next": next_url,
