@@ -298,6 +298,30 @@ def choose(database_url: str, sqlite_path: Path):
             {},
             peer(path=table + ".json", _facet=[], _facet_m2m=[]),
         ),
+        # The reader issue's pages. Datasette's equivalent is its table page where it has
+        # one (None: no equivalent, the site alone).
+        ("year view, month bars", "/?from=2020&to=2020", {}, peer(extra=[year_2020])),
+        ("200 events shown", "/?shown=200", {}, peer(_size="200")),
+        (
+            "show more fragment",
+            f"/?actor={a_slug}&shown=40",
+            {**htmx, "HX-Target": "show-more"},
+            None,
+        ),
+        ("newest first", f"/?actor={a_slug}&sort=newest", {}, None),
+        ("actors index", "/actors/", {}, "/timeline/timeline_actor?_sort=name&_size=50"),
+        ("places index", "/places/", {}, "/timeline/timeline_place?_sort=name&_size=50"),
+        ("sources index", "/sources/", {}, "/timeline/timeline_source?_sort=slug&_size=50"),
+        ("every actor choice", f"/choose/actor/?actor={a_slug}", {}, None),
+        (
+            "atom feed",
+            "/events.atom",
+            {},
+            f"{table}?publication__exact=published&_sort_desc=updated&_size=50",
+        ),
+        ("atom feed, actor pair", f"/events.atom?actor={a_slug}&actor={b_slug}", {}, None),
+        ("about", "/about/", {}, None),
+        ("sitemap, events", "/sitemap-events.xml", {}, None),
     ]
 
 
@@ -562,18 +586,20 @@ def table(rows, first) -> str:
     for row in rows:
         site, floor = row["site"], row["floor"]
         peer = row["peer"]
+        # Not run: --no-peer; no equivalent: Datasette has no such page.
+        missing = "no equivalent" if row["peer_path"] is None else "not run"
         peer_columns = (
             f"| {peer['rps']:.1f} | {peer['p95_us'] / 1000:.1f} "
             f"| {peer['non_2xx'] + peer['errors']} "
             if peer
-            else "| not run | not run | not run "  # --no-peer
+            else f"| {missing} | {missing} | {missing} "
         )
         lines.append(
             f"| {row['name']} | {site['rps']:.1f} | {site['p50_us'] / 1000:.1f} "
             f"| {site['p95_us'] / 1000:.1f} | {site['p99_us'] / 1000:.1f} "
             f"| {floor['rps']:.0f} | {floor['p95_us'] / 1000:.1f} {peer_columns}"
             f"| {site['rps'] / floor['rps']:.3f} "
-            f"| {f'{site["rps"] / max(peer["rps"], 0.01):.1f}' if peer else 'not run'} |"
+            f"| {f'{site["rps"] / max(peer["rps"], 0.01):.1f}' if peer else missing} |"
         )
     lines += ["", f"First load of `/`: {first['total'] / 1024:.1f} KiB over the wire."]
     for part, size in first["parts"].items():
@@ -665,6 +691,8 @@ def main():
             )  # fmt: skip
             servers.append(peer)
             for name, _, _, peer_path in urls:
+                if peer_path is None:
+                    continue
                 status, _, _ = fetch(peer.url(peer_path))
                 assert status == 200, (name, "datasette", status)
 
@@ -681,7 +709,7 @@ def main():
                 "workers": options.workers,
                 "site": wrk(site.url(path), {**proxy, **headers}, options),
                 "floor": wrk(floor.url(f"/{index}{suffix}"), {}, options),
-                "peer": wrk(peer.url(peer_path), {}, options) if peer else None,
+                "peer": wrk(peer.url(peer_path), {}, options) if peer and peer_path else None,
             }
             for which in ("site", "floor"):
                 if row[which]["non_2xx"] or row[which]["errors"]:
@@ -690,7 +718,7 @@ def main():
             log(
                 f"{name}: site {row['site']['rps']:.0f} req/s, p95 "
                 f"{row['site']['p95_us'] / 1000:.1f} ms; floor {row['floor']['rps']:.0f} req/s"
-                + (f"; Datasette {row['peer']['rps']:.0f} req/s" if peer else "")
+                + (f"; Datasette {row['peer']['rps']:.0f} req/s" if row["peer"] else "")
             )
         tail = long_tail(site, mix, options, production, proxy)
         memory = worker_memory(site)

@@ -17,10 +17,13 @@ import urllib.parse
 HTMX = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://127.0.0.1/"}
 # How many distinct URLs of each kind the mix asks for (fewer where the data has fewer).
 SHARES = {
-    "actor": 0.16, "actor pair": 0.10, "month": 0.08, "year": 0.03, "search, one word": 0.10,
-    "search, two words": 0.08, "three filters": 0.12, "four filters": 0.10, "htmx fragment": 0.09,
-    "event page": 0.08, "actor page": 0.03, "source page": 0.03,
+    "actor": 0.13, "actor pair": 0.09, "month": 0.07, "year": 0.04, "search, one word": 0.09,
+    "search, two words": 0.07, "three filters": 0.10, "four filters": 0.08, "htmx fragment": 0.08,
+    "event page": 0.07, "actor page": 0.03, "source page": 0.03, "index page": 0.03,
+    "every choice": 0.02, "feed": 0.03, "show more": 0.02, "newest first": 0.02,
 }  # fmt: skip
+# The requests that ask for a part of the page, by kind: the headers htmx sends.
+FRAGMENTS = {"htmx fragment": HTMX, "show more": {**HTMX, "HX-Target": "show-more"}}
 
 
 def choose_mix(sql, events: int, size: int, seed: int) -> list[dict]:
@@ -95,6 +98,31 @@ def choose_mix(sql, events: int, size: int, seed: int) -> list[dict]:
         "event page": lambda: f"/events/{rng.choice(rows)['slug']}/",
         "actor page": lambda: f"/actors/{rng.choice(actors)}/",
         "source page": lambda: f"/sources/{rng.choice(rng.choice(rows)['sources'] or ['-'])}/",
+        "index page": lambda: rng.choice(
+            [
+                f"/actors/?q={rng.choice(actors).split('-')[0]}",
+                f"/places/?q={rng.choice(words)[:3]}",
+                f"/sources/?q={rng.choice(words)[:3]}",
+                rng.choice(["/actors/", "/places/", "/sources/"]),
+            ]
+        ),
+        "every choice": lambda: (
+            f"/choose/{rng.choice(['actor', 'place'])}/"
+            + filters(rng.choice(rows), rng.choice([1, 2]))[1:]
+        ),
+        "feed": lambda: (
+            "/events.atom"
+            + rng.choice(
+                [
+                    q(actor=rng.choice(actors)),
+                    q(actor=rng.sample(rng.choice(pairs)["actors"], 2)),
+                ]
+                if pairs
+                else [q(actor=rng.choice(actors))]
+            )[1:]
+        ),
+        "show more": lambda: filters(rng.choice(rows), 1) + "&shown=40",
+        "newest first": lambda: filters(rng.choice(rows), 2) + "&sort=newest",
     }
     if not pairs:
         makers.pop("actor pair")
@@ -106,10 +134,10 @@ def choose_mix(sql, events: int, size: int, seed: int) -> list[dict]:
     def add(kind):
         for _ in range(50):  # a few tries for a URL not drawn yet
             path = makers[kind]()
-            fragment = kind == "htmx fragment"
-            if path and "/-/" not in path and (path, fragment) not in seen:
-                seen.add((path, fragment))
-                mix.append({"kind": kind, "path": path, "headers": HTMX if fragment else {}})
+            headers = FRAGMENTS.get(kind, {})
+            if path and "/-/" not in path and (path, kind) not in seen:
+                seen.add((path, kind))
+                mix.append({"kind": kind, "path": path, "headers": headers})
                 return True
         return False
 
