@@ -23,6 +23,9 @@ from timeline.models import (
     Actor,
     Event,
     EventActor,
+    EventLink,
+    Quantity,
+    Relay,
     Place,
     Source,
     Statement,
@@ -106,6 +109,43 @@ class StatementInline(SafeAutocomplete, admin.StackedInline):
         if statement.pk is None:
             return "Worked out from the text when you save."
         return f"Characters {statement.start}–{statement.end}"
+
+
+class EventLinkInline(SafeAutocomplete, admin.TabularInline):
+    """The links this event makes to others (“ends”, “is part of”), each as a source
+    makes it. Links other events make to it are on their pages, and listed here below."""
+
+    model = EventLink
+    fk_name = "from_event"
+    fields = ["relation", "to_event", "source", "statement"]
+    autocomplete_fields = ["to_event", "source", "statement"]
+    extra = 0
+
+
+class QuantityInline(SafeAutocomplete, admin.StackedInline):
+    """The numbers its sources give, each as its passage: bounds only from the numbers
+    the words state."""
+
+    model = Quantity
+    fields = [("source", "statement"), "text", ("counts", "unit"), ("low", "high"), "passage"]
+    autocomplete_fields = ["source", "statement"]
+    readonly_fields = ["passage"]
+    extra = 0
+
+    @admin.display(description="Place in the source")
+    def passage(self, quantity):
+        if quantity.pk is None:
+            return "Worked out from the text when you save."
+        return f"Characters {quantity.start}–{quantity.end}"
+
+
+class RelayInline(SafeAutocomplete, admin.TabularInline):
+    """Who passed the statement on, from the speaker down to the publishing outlet."""
+
+    model = Relay
+    fields = ["position", "actor"]
+    autocomplete_fields = ["actor"]
+    extra = 0
 
 
 class EventAdminForm(EditGuardForm):
@@ -192,7 +232,7 @@ class EventAdmin(TimelineAdmin):
     date_hierarchy = "date_start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["places", "sources"]
-    inlines = [EventActorInline, StatementInline]
+    inlines = [EventActorInline, StatementInline, EventLinkInline, QuantityInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (
@@ -346,9 +386,10 @@ class SourceAdmin(TimelineAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(TimelineAdmin):
+    inlines = [RelayInline]
     list_display = ["__str__", "mode", "speech_act", "source", "event"]
     list_filter = ["mode", "speech_act", "source__origin"]
     search_fields = ["text", "speaker__name", "speaker__aliases"]
     autocomplete_fields = ["speaker", "addressees", "source", "event"]
-    readonly_fields = ["start", "end"]
+    readonly_fields = ["uid", "start", "end"]
     list_select_related = ["speaker", "source", "event"]

@@ -1,5 +1,6 @@
-"""Dates as the timeline gives them: at a precision (a day, a month, a year, or
-approximately), read from a query string and written for readers."""
+"""Dates as the timeline gives them: at a precision (a day, a month, a year,
+approximately, or only as a bound: on or before a day), read from a query string and
+written for readers."""
 
 import calendar
 import datetime
@@ -16,6 +17,7 @@ class Precision(models.TextChoices):
     MONTH = "month", "Month"
     YEAR = "year", "Year"
     APPROXIMATE = "approximate", "Approximate"
+    BY = "by", "By (on or before the day)"
 
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -41,6 +43,8 @@ def parse_period(value: str, *, end: bool) -> datetime.date:
 def precision_problem(start: datetime.date, end: datetime.date | None, precision: str) -> str:
     """What is wrong with dates given at a precision, or an empty string."""
     P = Precision
+    if precision == P.BY and end:
+        return "A date known only as a bound (“by 1 May 2023”) has no end date: give the bound."
     if precision == P.MONTH:
         if start.day != 1:
             return "At month precision the start date is the 1st of its month."
@@ -64,7 +68,9 @@ def format_date(value: datetime.date, precision: str) -> str:
 
 def format_date_range(start: datetime.date, end: datetime.date | None, precision: str) -> str:
     """A date as honest as its precision: '13 September 2022', 'September 2020', '1991',
-    '13–14 September 2022', 'c. May 2023', 'late 1980s'."""
+    '13–14 September 2022', 'c. May 2023', 'late 1980s', 'by 1 May 2023'."""
+    if precision == Precision.BY:
+        return f"by {format_date(start, Precision.DAY)}"
     if precision == Precision.APPROXIMATE:
         if end and end.year != start.year:
             if start.year // 10 == end.year // 10:

@@ -43,18 +43,22 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from timeline import relays
 from timeline.links import absolute_url
 from timeline.models import (
     Actor,
     Event,
     EventActor,
+    EventLink,
     Place,
+    Quantity,
     Source,
     Statement,
 )
@@ -75,9 +79,6 @@ def event_as_schema_org(request, event) -> dict:
         "description": event.summary,
         "startDate": event.date_start.isoformat(),
         "url": absolute_url(request, event.get_absolute_url()),
-        "eventStatus": "https://schema.org/EventScheduled"
-        if event.is_planned
-        else "https://schema.org/EventCompleted",
         "location": [{"@type": "Place", "name": place["name"]} for place in event.listed_places],
         "subjectOf": [
             {
@@ -92,6 +93,10 @@ def event_as_schema_org(request, event) -> dict:
     }
     if event.date_end:
         data["endDate"] = event.date_end.isoformat()
+    # Scheduled: "taking place or has taken place on the startDate as scheduled". An
+    # offer or a proposal has no status of schema.org's.
+    if event.status != event.Status.OFFERED:
+        data["eventStatus"] = "https://schema.org/EventScheduled"
     return data
 
 
@@ -99,23 +104,99 @@ def event_as_schema_org(request, event) -> dict:
 
 
 def statements_by_event(events) -> dict[int, list]:
+    """The statements of ``events``, each with its relays (timeline/relays.py), by event,
+    in two queries."""
     # Only what event_as_json shows: a source's text is a whole document.
     statements = (
         Statement.objects.about(events)
         .select_related("speaker", "source")
-        .only("event", "text", "mode", "speech_act", "speaker__slug", "speaker__name",
-              "source__slug")
+        .only("uid", "event", "text", "mode", "speech_act", "start", "end", "speaker__slug",
+              "speaker__name", "speaker__kind", "source__slug")
         .in_source_order()
     )  # fmt: skip
     grouped = defaultdict(list)
-    for statement in statements:
+    for statement in relays.attach(statements):
         grouped[statement.event_id].append(statement)
     return grouped
 
 
-def event_as_json(request, event, statements) -> dict:
+def record_of(events, *, published_only: bool = True) -> dict[int, dict]:
+    """What else the record holds of each of ``events``: its links to other events (in
+    both directions, to published events only unless ``published_only`` is false) and
+    the numbers its sources give, in two queries. By event id: {"related": [...],
+    "quantities": [...]}, as event_as_json gives them."""
+    ids = [event.pk for event in events]
+    found = {pk: {"related": {}, "quantities": []} for pk in ids}
+    links = (
+        EventLink.objects.filter(Q(from_event__in=ids) | Q(to_event__in=ids))
+        .select_related("from_event", "to_event", "source", "statement")
+        .only("relation", "from_event__slug", "from_event__publication", "to_event__slug",
+              "to_event__publication", "source__slug", "statement__uid")
+        .order_by("relation", "pk")
+    )  # fmt: skip
+    for link in links:
+        for this, other, direction in (
+            (link.from_event, link.to_event, "to"),
+            (link.to_event, link.from_event, "from"),
+        ):
+            if this.pk not in found or (published_only and not other.is_published):
+                continue
+            key = (link.relation, direction, other.slug)
+            entry = found[this.pk]["related"].setdefault(
+                key,
+                {"relation": link.relation, "direction": direction, "event": other.slug,
+                 "sources": [], "statement": None},
+            )  # fmt: skip
+            entry["sources"].append(link.source.slug)
+            if link.statement and entry["statement"] is None:
+                entry["statement"] = link.statement.uid
+    quantities = (
+        Quantity.objects.filter(event__in=ids)
+        .select_related("source", "statement")
+        .only("event", "text", "counts", "unit", "low", "high", "start", "end", "source__slug",
+              "statement__uid")
+        .order_by("event", "source__slug", "start")
+    )  # fmt: skip
+    for quantity in quantities:
+        found[quantity.event_id]["quantities"].append(
+            {
+                "text": quantity.text,
+                "counts": quantity.counts,
+                "unit": quantity.unit,
+                "low": quantity.low,
+                "high": quantity.high,
+                "source": quantity.source.slug,
+                "statement": quantity.statement.uid if quantity.statement else None,
+                "start": quantity.start,
+                "end": quantity.end,
+            }
+        )
+    for entry in found.values():
+        entry["related"] = list(entry["related"].values())
+    return found
+
+
+def statement_as_json(request, statement) -> dict:
+    """A statement with its relays (``relays.attach``), as the event JSON lists it."""
+    return {
+        "id": statement.uid,
+        "url": absolute_url(request, statement.get_permalink()),
+        "passage_url": absolute_url(request, statement.get_absolute_url()),
+        "start": statement.start,
+        "end": statement.end,
+        "speaker": {"slug": statement.speaker.slug, "name": statement.speaker.name},
+        "relayed_by": [{"slug": actor.slug, "name": actor.name} for actor in statement.relayed],
+        "text": statement.text,
+        "mode": statement.mode,
+        "speech_act": statement.speech_act,
+        "source": statement.source.slug,
+    }
+
+
+def event_as_json(request, event, statements, record) -> dict:
     """An event fetched for a listing (``add_listing_details`` in timeline/querysets.py),
-    with its ``statements``, as /events.json gives it."""
+    with its ``statements`` (``statements_by_event``) and ``record`` (``record_of``), as
+    /events.json and /events/<slug>.json give it."""
     return {
         "slug": event.slug,
         "url": absolute_url(request, event.get_absolute_url()),
@@ -143,16 +224,9 @@ def event_as_json(request, event, statements) -> dict:
             }
             for source in event.listed_sources
         ],
-        "statements": [
-            {
-                "speaker": {"slug": s.speaker.slug, "name": s.speaker.name},
-                "text": s.text,
-                "mode": s.mode,
-                "speech_act": s.speech_act,
-                "source": s.source.slug,
-            }
-            for s in statements
-        ],
+        "statements": [statement_as_json(request, s) for s in statements],
+        "related": record["related"],
+        "quantities": record["quantities"],
     }
 
 

@@ -6,7 +6,17 @@ one that loads them into an empty database, so both agree on the layout.
 
 from django.conf import settings
 
-from timeline.models import Actor, Event, EventActor, Place, Source, Statement
+from timeline.models import (
+    Actor,
+    Event,
+    EventActor,
+    EventLink,
+    Place,
+    Quantity,
+    Relay,
+    Source,
+    Statement,
+)
 
 # One file per part of the record, in an order that loads cleanly.
 FIXTURE_FILES = {
@@ -14,7 +24,9 @@ FIXTURE_FILES = {
     "actors": [Actor],
     "places": [Place],
     "events": [Event, EventActor],
-    "statements": [Statement],
+    "statements": [Statement, Relay],
+    "links": [EventLink],
+    "quantities": [Quantity],
 }
 
 

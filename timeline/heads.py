@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.text import Truncator
 
+from timeline import relays
 from timeline.forms import ChronologyFilter
 from timeline.links import absolute_url
 
@@ -92,6 +93,20 @@ def event(request, event) -> Head:
         event.get_absolute_url(),
         f"{event.title}, {event.date_display}{planned}",
         event.summary,
+        type="article",
+    )
+
+
+def statement(request, statement) -> Head:
+    """A statement's own page: who said it, where, and its words."""
+    relayed = relays.in_words(statement.speaker, statement.relayed)
+    return _head(
+        request,
+        statement.get_permalink(),
+        f"{statement.speaker.name}: {Truncator(statement.text).words(12)}",
+        f"{statement.get_mode_display()} by {relayed}, on “{statement.event.title}” "
+        f"({statement.event.date_display}), in {statement.source.outlet_label}: "
+        f"“{statement.text}”",
         type="article",
     )
 

@@ -64,6 +64,12 @@ def slug_path(viewname: str, slug: str) -> str:
     return route[0] + slug + route[1]
 
 
+def new_statement_id() -> str:
+    """A statement's public id: eight lower-case letters and digits, drawn at random."""
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"  # none that reads as another
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
 def split_aliases(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
@@ -251,6 +257,12 @@ class Actor(models.Model):
         blank=True,
         help_text="Other spellings and transliterations, one per line. Search uses them.",
     )
+    unnamed = models.BooleanField(
+        "unnamed or collective",
+        default=False,
+        help_text="The documents give no personal name: “a reporter”, “the international "
+        "community”, “the residents of Nagorno-Karabakh”.",
+    )
 
     objects = SlugManager.from_queryset(ActorQuerySet)()
     history = HistoricalRecords()
@@ -357,6 +369,8 @@ class Event(models.Model):
     class Status(models.TextChoices):
         HAPPENED = "happened", "Happened"
         PLANNED = "planned", "Planned"
+        ONGOING = "ongoing", "Ongoing as of its date"
+        OFFERED = "offered", "Offered or proposed"
 
     Precision = Precision
 
@@ -523,8 +537,36 @@ class EventActor(models.Model):
     natural_key.dependencies = ["timeline.event", "timeline.actor"]
 
 
-class Statement(models.Model):
-    """Something an actor said or is reported to have said, anchored in one source."""
+class Passage:
+    """A record that stands in its ``source`` as its ``text``, verbatim, at offsets
+    (``start``, ``end``) computed from the text, never typed: a statement, a number."""
+
+    def locate(self) -> tuple[int, int]:
+        """Where the text stands in the source: the first place it occurs."""
+        index = self.source.text.find(self.text)
+        if not self.text or index < 0:
+            raise ValidationError({"text": self.not_found_message()})
+        return index, index + len(self.text)
+
+    def not_found_message(self) -> str:
+        closest = closest_passage(self.source.text, self.text)
+        message = f"This text does not occur verbatim in “{self.source}”. You typed: «{self.text}»."
+        if closest:
+            message += f" The closest passage in the source is: «{closest}»."
+        return message
+
+    @property
+    def anchor(self) -> str:
+        return f"passage-{self.start}-{self.end}"
+
+    def is_anchored(self) -> bool:
+        """True when the text stands in its source at the stored offsets."""
+        return self.source.text[self.start : self.end] == self.text
+
+
+class Statement(Passage, models.Model):
+    """Something an actor said or is reported to have said, anchored in one source,
+    reaching it through a chain of relays (``relayed_by``)."""
 
     class Mode(models.TextChoices):
         QUOTE = "quote", "Direct quote"
@@ -544,8 +586,28 @@ class Statement(models.Model):
         ACKNOWLEDGES = "acknowledges", "acknowledges"
         EXPECTS = "expects", "expects"
 
+    uid = models.SlugField(
+        "public id",
+        max_length=20,
+        unique=True,
+        default=new_statement_id,
+        editable=False,
+        help_text="Its permanent address, /statements/<id>/: kept through every edit.",
+    )
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="statements")
-    speaker = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="statements")
+    speaker = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text="Whose words or position it is.",
+    )
+    relayed_by = models.ManyToManyField(
+        Actor,
+        through="Relay",
+        blank=True,
+        related_name="relayed_statements",
+        help_text="Who passed it on, in order, down to the outlet that published the source.",
+    )
     addressees = models.ManyToManyField(
         Actor,
         blank=True,
@@ -613,30 +675,12 @@ class Statement(models.Model):
         return statement
 
     @property
-    def anchor(self) -> str:
-        return f"passage-{self.start}-{self.end}"
-
-    @property
     def is_quote(self) -> bool:
         return self.mode == self.Mode.QUOTE
 
-    def is_anchored(self) -> bool:
-        """True when the text stands in its source at the stored offsets."""
-        return self.source.text[self.start : self.end] == self.text
-
-    def locate(self) -> tuple[int, int]:
-        """Where the text stands in the source: the first place it occurs."""
-        index = self.source.text.find(self.text)
-        if not self.text or index < 0:
-            raise ValidationError({"text": self.not_found_message()})
-        return index, index + len(self.text)
-
-    def not_found_message(self) -> str:
-        closest = closest_passage(self.source.text, self.text)
-        message = f"This text does not occur verbatim in “{self.source}”. You typed: «{self.text}»."
-        if closest:
-            message += f" The closest passage in the source is: «{closest}»."
-        return message
+    def get_permalink(self) -> str:
+        """Its own page, /statements/<id>/ (``get_absolute_url`` is its passage)."""
+        return reverse("timeline:statement", kwargs={"uid": self.uid})
 
     def clean(self):
         if self.text and len(self.text.strip()) < MIN_STATEMENT_LENGTH:
@@ -672,6 +716,294 @@ class Statement(models.Model):
                     f"on “{twin.event.title}”."
                 }
             )
+
+
+class Relay(models.Model):
+    """One link of the chain a statement reached its source through: the spokesperson
+    who conveyed a president's words, the agency that reported them, the outlet that
+    published the source (``position`` 1 is nearest the speaker)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="relays")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relays")
+    position = models.PositiveSmallIntegerField(
+        help_text="1 for who passed it on first, then 2, 3… down to the publishing outlet."
+    )
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, source_slug, start, end, position):
+            return self.get(
+                statement__source__slug=source_slug,
+                statement__start=start,
+                statement__end=end,
+                position=position,
+            )
+
+    objects = Manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["statement", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "position"], name="one_relay_per_place"),
+            models.UniqueConstraint(fields=["statement", "actor"], name="relayed_once_by_each"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="relay_position_from_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.actor}"
+
+    def natural_key(self):
+        return (*self.statement.natural_key(), self.position)
+
+    natural_key.dependencies = ["timeline.statement", "timeline.actor"]
+
+    def clean(self):
+        if self.statement_id and self.actor_id and self.actor_id == self.statement.speaker_id:
+            raise ValidationError({"actor": "The speaker does not relay their own words."})
+
+
+class EventLink(models.Model):
+    """A typed, directed link between two events, as a source makes it (and, where a
+    speaker makes it, the statement that does): a link is a claim too."""
+
+    class Relation(models.TextChoices):
+        PART_OF = "part-of", "is part of"
+        ENDS = "ends", "ends"
+        FOLLOWS_FROM = "follows-from", "follows from"
+        RESPONDS_TO = "responds-to", "responds to"
+        REPEATS = "repeats", "repeats"
+
+    # How the other end reads it: "ended by", "has part".
+    INVERSE = {
+        "part-of": "has part",
+        "ends": "ended by",
+        "follows-from": "led to",
+        "responds-to": "responded to by",
+        "repeats": "repeated by",
+    }
+
+    from_event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="links_out", verbose_name="event"
+    )
+    relation = models.CharField(max_length=20, choices=Relation)
+    to_event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="links_in", verbose_name="other event"
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="event_links",
+        help_text="The document that makes the link.",
+    )
+    statement = models.ForeignKey(
+        Statement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="event_links",
+        help_text="Where a speaker makes the link: the statement that does (in that source).",
+    )
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, from_slug, relation, to_slug, source_slug):
+            return self.get(
+                from_event__slug=from_slug,
+                relation=relation,
+                to_event__slug=to_slug,
+                source__slug=source_slug,
+            )
+
+    objects = Manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_event", "relation", "to_event"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_event=models.F("to_event")), name="event_link_not_to_itself"
+            ),
+            models.UniqueConstraint(
+                fields=["from_event", "relation", "to_event", "source"],
+                name="one_link_per_source",
+            ),
+        ]
+        verbose_name = "link to another event"
+
+    def __str__(self):
+        return f"{self.from_event.title} {self.get_relation_display()} {self.to_event.title}"
+
+    def natural_key(self):
+        return (self.from_event.slug, self.relation, self.to_event.slug, self.source.slug)
+
+    natural_key.dependencies = ["timeline.event", "timeline.source", "timeline.statement"]
+
+    @property
+    def inverse_label(self) -> str:
+        return self.INVERSE[self.relation]
+
+    def clean(self):
+        errors = {}
+        if self.from_event_id and self.from_event_id == self.to_event_id:
+            errors["to_event"] = "An event is not linked to itself."
+        if self.statement_id and self.source_id and self.statement.source_id != self.source_id:
+            errors["statement"] = "The statement that makes the link stands in its source."
+        if (
+            not errors
+            and self.relation == self.Relation.PART_OF
+            and self.from_event_id
+            and self.to_event_id
+            and self.makes_a_circle()
+        ):
+            errors["to_event"] = (
+                f"“{self.to_event.title}” is already part of “{self.from_event.title}”, "
+                "directly or through others: parts cannot go round in a circle."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def makes_a_circle(self) -> bool:
+        """Whether this part-of link would close a circle of parts: whether its other
+        event is already, through any chain of part-of links, part of this event."""
+        parts = EventLink.objects.filter(relation=self.Relation.PART_OF).exclude(pk=self.pk)
+        reached, frontier = set(), {self.from_event_id}
+        while frontier:
+            if self.to_event_id in frontier:
+                return True
+            reached |= frontier
+            frontier = (
+                set(parts.filter(to_event__in=frontier).values_list("from_event", flat=True))
+                - reached
+            )
+        return False
+
+
+# Number words a bound may be read from: "six weeks", "twenty", "a hundred".
+NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate([
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+        "eighteen", "nineteen", "twenty",
+    ])
+} | {
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100, "thousand": 1000, "million": 1_000_000,
+}  # fmt: skip
+
+
+def numbers_stated(text: str) -> set[int]:
+    """The numbers ``text`` states, in digits ("24", "1,200") or as a number word
+    ("six"): the only values a number's bounds may take. A plural ("tens",
+    "thousands") states none: it is an amount in words."""
+    found = {int(digits.replace(",", "")) for digits in re.findall(r"\d[\d,]*", text)}
+    found |= {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in NUMBER_WORDS}
+    return found
+
+
+class Quantity(Passage, models.Model):
+    """A number a source gives, kept as its passage (“less than 24 hours”, “tens of
+    thousands of people displaced”), with what it counts, its unit, and bounds set only
+    from what the words state; vague amounts keep both bounds empty and stand as words.
+    Never in the timeline's own words: always shown with its source."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="quantities")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quantities")
+    statement = models.ForeignKey(
+        Statement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quantities",
+        help_text="Where a speaker gives the number: their statement, which holds the passage.",
+    )
+    text = models.TextField(help_text="Exactly as in the source.")
+    counts = models.CharField(max_length=200, help_text="What it counts: “people displaced”.")
+    unit = models.CharField(max_length=50, help_text="“people”, “hours”, “pieces”.")
+    low = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Only from a number the words state. Empty if vague."
+    )
+    high = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Only from a number the words state. Empty if vague."
+    )
+    start = models.PositiveIntegerField(editable=False)
+    end = models.PositiveIntegerField(editable=False)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, source_slug, start, end):
+            return self.get(source__slug=source_slug, start=start, end=end)
+
+    objects = Manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "source", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=models.F("high")),
+                name="quantity_low_not_above_high",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "start", "end"], name="one_quantity_per_passage"
+            ),
+        ]
+        verbose_name_plural = "quantities"
+
+    def __str__(self):
+        return f"{self.text} ({self.source.outlet_label})"
+
+    def save(self, *args, **kwargs):
+        self.start, self.end = self.locate()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.source.get_absolute_url()}#{self.anchor}"
+
+    def natural_key(self):
+        return (self.source.slug, self.start, self.end)
+
+    natural_key.dependencies = ["timeline.event", "timeline.source", "timeline.statement"]
+
+    @property
+    def bounds_display(self) -> str:
+        """Its bounds in words: "24 hours", "at most 24 hours", "6–8 weeks", or, for an
+        amount the words give without a number, "no number given"."""
+        low, high, unit = self.low, self.high, self.unit
+        if low is None and high is None:
+            return "no number given"
+        if low == high:
+            return f"{low:,} {unit}"
+        if high is None:
+            return f"at least {low:,} {unit}"
+        if low is None:
+            return f"at most {high:,} {unit}"
+        return f"{low:,}–{high:,} {unit}"
+
+    def clean(self):
+        errors = {}
+        if self.source_id and self.text:
+            try:
+                self.start, self.end = self.locate()
+            except ValidationError as error:
+                raise ValidationError(error.message_dict) from None
+        stated = numbers_stated(self.text or "")
+        for bound in ("low", "high"):
+            value = getattr(self, bound)
+            if value is not None and value not in stated:
+                errors[bound] = (
+                    f"{value} is not a number these words state"
+                    + (f" (they state {', '.join(map(str, sorted(stated)))})" if stated else "")
+                    + ": leave it empty for an amount in words."
+                )
+        if self.low is not None and self.high is not None and self.low > self.high:
+            errors["high"] = "The high bound cannot be below the low one."
+        if self.statement_id and self.source_id and not errors:
+            statement = self.statement
+            if statement.source_id != self.source_id or not (
+                statement.start <= self.start and self.end <= statement.end
+            ):
+                errors["statement"] = "The number's passage stands inside its statement's."
+        if errors:
+            raise ValidationError(errors)
 
 
 class SearchDocument(models.Model):

@@ -743,6 +743,11 @@ class StatementQuerySet(models.QuerySet):
     def published(self):
         return self.filter(event__publication="published")
 
+    def visible_to(self, user):
+        """What a user may see: everything for staff (a preview), the published record's
+        statements for everyone else."""
+        return self if can_preview(user) else self.published()
+
     def by(self, actor):
         return self.filter(speaker=actor)
 

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports, feeds, heads, record_index, sitemaps
+from timeline import exports, feeds, heads, record_index, relays, sitemaps
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.directory import DIRECTORIES, DirectoryFilter
@@ -175,6 +175,7 @@ def events_json(request: HttpRequest) -> HttpResponse:
         # when skipped for time).
         count = counts.values("count")["count"]
         statements = exports.statements_by_event(page.rows)
+        record = exports.record_of(page.rows)
         next_url = None
         if page.next:
             # The next page as long as this one (``shown``, when given).
@@ -185,7 +186,9 @@ def events_json(request: HttpRequest) -> HttpResponse:
             "count": count,
             "next": next_url,
             "results": [
-                exports.event_as_json(request, event, statements.get(event.pk, []))
+                exports.event_as_json(
+                    request, event, statements.get(event.pk, []), record[event.pk]
+                )
                 for event in page.rows
             ],
         }
@@ -265,6 +268,25 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     response = TemplateResponse(request, "timeline/event.html", context)
     response.add_post_render_callback(fragments.keep)
     return staff_preview(response, all(e.is_published for e in shown))
+
+
+@require_safe
+@gzip_page
+def event_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """/events/<slug>.json: an event as /events.json lists it, with its statements,
+    their relays, its links to other events and the numbers its sources give."""
+    visible = Event.objects.visible_to(request.user)
+    event = get_object_or_404(visible, slug=slug)
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return problem_response(request, 400, parameters.error_list())
+    add_listing_details([event], visible.db)
+    statements = exports.statements_by_event([event]).get(event.pk, [])
+    record = exports.record_of([event])[event.pk]
+    data = exports.event_as_json(request, event, statements, record)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json")
+    return staff_preview(response, event.is_published)
 
 
 def event_body(request, event, visible, version: int | None) -> dict:
@@ -415,6 +437,45 @@ def source_body(source, pages) -> dict:
         "more_events": event_page.next and pages.query(events=event_page.next),
         "paged": any(pages.cleaned_data.values()),
     }
+
+
+# Around a statement on its own page, how much of its source's text is shown.
+CONTEXT_CHARACTERS = 300
+
+
+@require_safe
+@gzip_page
+def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
+    """/statements/<id>/: one statement in the context of its source, with its speaker
+    and relays, its occasion, and the numbers and links it gives."""
+    visible = Statement.objects.visible_to(request.user)
+    statement = get_object_or_404(
+        visible.select_related("speaker", "source", "event").prefetch_related("addressees"),
+        uid=uid,
+    )
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return invalid_query(request, parameters)
+    [statement] = relays.attach([statement])
+    text, start, end = statement.source.text, statement.start, statement.end
+    before_from = max(0, start - CONTEXT_CHARACTERS)
+    after_to = min(len(text), end + CONTEXT_CHARACTERS)
+    context = {
+        "statement": statement,
+        "event": statement.event,
+        "source": statement.source,
+        "before": ("…" if before_from else "") + text[before_from:start],
+        "passage": text[start:end],
+        "after": text[end:after_to] + ("…" if after_to < len(text) else ""),
+        "quantities": statement.quantities.all(),
+        "links": statement.event_links.select_related("from_event", "to_event").filter(
+            from_event__in=Event.objects.visible_to(request.user),
+            to_event__in=Event.objects.visible_to(request.user),
+        ),
+        "head": heads.statement(request, statement),
+    }
+    response = TemplateResponse(request, "timeline/statement.html", context)
+    return staff_preview(response, statement.event.is_published)
 
 
 def staff_preview(response, public: bool):

@@ -62,5 +62,8 @@ def ordering_for(model) -> list[str]:
         "event": ["date_start", "slug"],
         "eventactor": ["event__date_start", "event__slug", "actor__slug"],
         "statement": ["source__slug", "start", "end"],
+        "relay": ["statement__source__slug", "statement__start", "position"],
+        "eventlink": ["from_event__slug", "relation", "to_event__slug", "source__slug"],
+        "quantity": ["source__slug", "start", "end"],
     }
     return orders.get(model._meta.model_name, ["slug"])

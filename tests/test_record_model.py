@@ -1,0 +1,265 @@
+"""The record as the documents tell it: relays, links between events, attributed
+numbers, dates known only as a bound, statuses, and statements' own pages and ids."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from tests.factories import make_actor, make_event, make_source, make_statement
+from timeline import relays
+from timeline.models import Actor, Event, EventLink, Quantity, Relay
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+TEXT = (
+    "YEREVAN, SEPTEMBER 27, ARMENPRESS. According to Miller, the Azerbaijani President "
+    "told Blinken that there would be no further military action. The operation lasted "
+    "less than 24 hours, after which tens of thousands of people were displaced."
+)
+
+
+@pytest.fixture
+def call():
+    source = make_source(slug="armenpress", outlet="ARMENPRESS", text=TEXT)
+    aliyev = make_actor(slug="ilham-aliyev", name="Ilham Aliyev")
+    miller = make_actor(slug="matthew-miller", name="Matthew Miller")
+    armenpress = make_actor(slug="armenpress", name="ARMENPRESS", kind=Actor.Kind.MEDIA)
+    statement = make_statement(
+        source=source,
+        speaker=aliyev,
+        text="there would be no further military action",
+        event=make_event(slug="the-call", title="The call", sources=[source]),
+    )
+    Relay.objects.create(statement=statement, actor=miller, position=1)
+    Relay.objects.create(statement=statement, actor=armenpress, position=2)
+    return statement
+
+
+# ---------------------------------------------------------------- relays
+
+
+def test_a_relay_chain_reads_from_the_speaker_to_the_outlet(call):
+    [statement] = relays.attach([call])
+    assert relays.in_words(statement.speaker, statement.relayed) == (
+        "Ilham Aliyev, as relayed by Matthew Miller, reported by ARMENPRESS"
+    )
+
+
+def test_an_outlet_cited_by_the_publishing_outlet_stands_before_it():
+    price = make_actor(name="Ned Price")
+    voa = make_actor(name="VOA", kind=Actor.Kind.MEDIA)
+    outlet = make_actor(name="Outlet", kind=Actor.Kind.MEDIA)
+    spokesman = make_actor(name="Spokesman")
+    assert relays.in_words(price, [spokesman, voa, outlet]) == (
+        "Ned Price, as relayed by Spokesman, reported by VOA, as cited by Outlet"
+    )
+
+
+def test_the_speaker_does_not_relay_their_own_words(call):
+    relay = Relay(statement=call, actor=call.speaker, position=3)
+    with pytest.raises(ValidationError, match="The speaker does not relay their own words"):
+        relay.full_clean()
+
+
+def test_a_place_in_the_chain_holds_one_relay(call):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Relay.objects.create(statement=call, actor=make_actor(), position=1)
+
+
+def test_the_statements_page_says_who_relayed_it_and_shows_it_in_its_source(client, call):
+    response = client.get(reverse("timeline:statement", kwargs={"uid": call.uid}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ">Ilham Aliyev</a>, as relayed by <a" in html
+    assert ">Matthew Miller</a>, reported by <a" in html
+    assert "told Blinken that <mark>there would be no further military action</mark>." in html
+    assert 'href="/events/the-call/">The call</a>' in html
+    assert f'<link rel="canonical" href="http://testserver/statements/{call.uid}/">' in html
+
+
+def test_a_statement_keeps_its_id_when_its_source_text_moves_it(client, call):
+    uid, source = call.uid, call.source
+    source.text = "An added first line.\n" + source.text
+    source.save()
+    call.refresh_from_db()
+    assert call.uid == uid
+    assert call.start == TEXT.index("there would be") + len("An added first line.\n")
+    page = client.get(f"/statements/{uid}/").content.decode()
+    assert "<mark>there would be no further military action</mark>" in page
+
+
+def test_a_draft_events_statement_has_no_public_page(client, call):
+    call.event.publication = Event.Publication.DRAFT
+    call.event.save()
+    assert client.get(f"/statements/{call.uid}/").status_code == 404
+    assert client.get("/statements/no-such-id/").status_code == 404
+
+
+def test_a_statements_page_names_an_unknown_parameter(client, call):
+    response = client.get(f"/statements/{call.uid}/", {"page": "2"})
+    assert response.status_code == 400
+    assert "Unknown parameter: page." in response.content.decode()
+
+
+# ---------------------------------------------------------------- links between events
+
+
+def link(**fields) -> EventLink:
+    source = fields.pop("source", None) or make_source()
+    fields.setdefault("relation", EventLink.Relation.ENDS)
+    return EventLink(source=source, **fields)
+
+
+def test_an_event_is_not_linked_to_itself():
+    event = make_event()
+    with pytest.raises(ValidationError, match="not linked to itself"):
+        link(from_event=event, to_event=event, source=event.sources.first()).full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        link(from_event=event, to_event=event).save()
+
+
+def test_parts_cannot_go_round_in_a_circle():
+    war, battle, skirmish = make_event(), make_event(), make_event()
+    part_of = EventLink.Relation.PART_OF
+    link(from_event=battle, to_event=war, relation=part_of).save()
+    link(from_event=skirmish, to_event=battle, relation=part_of).save()
+    with pytest.raises(ValidationError, match="round in a circle"):
+        link(from_event=war, to_event=skirmish, relation=part_of).full_clean()
+    # Any other relation may point back: a ceasefire ends the war it is part of.
+    link(from_event=war, to_event=skirmish, relation=EventLink.Relation.FOLLOWS_FROM).full_clean()
+
+
+def test_the_statement_that_makes_a_link_stands_in_its_source(call):
+    other = make_event()
+    with pytest.raises(ValidationError, match="stands in its source"):
+        link(from_event=call.event, to_event=other, statement=call).full_clean()
+    link(from_event=call.event, to_event=other, statement=call, source=call.source).full_clean()
+
+
+def test_both_events_json_shows_the_link_the_other_end_inverted(client, call):
+    ceasefire = make_event(slug="ceasefire", title="Ceasefire")
+    operation = make_event(slug="operation", title="Operation")
+    EventLink.objects.create(
+        from_event=ceasefire, to_event=operation, relation="ends", source=call.source
+    )
+    ends = client.get("/events/ceasefire.json").json()["related"]
+    assert ends == [{"relation": "ends", "direction": "to", "event": "operation",
+                     "sources": ["armenpress"], "statement": None}]  # fmt: skip
+    ended = client.get("/events/operation.json").json()["related"]
+    assert ended == [{"relation": "ends", "direction": "from", "event": "ceasefire",
+                      "sources": ["armenpress"], "statement": None}]  # fmt: skip
+
+
+def test_a_link_to_a_draft_is_not_shown(client, call):
+    draft = make_event(slug="draft", publication=Event.Publication.DRAFT)
+    EventLink.objects.create(from_event=call.event, to_event=draft, relation="ends",
+                             source=call.source)  # fmt: skip
+    assert client.get("/events/the-call.json").json()["related"] == []
+
+
+# ---------------------------------------------------------------- attributed numbers
+
+
+def quantity(call, text, **fields) -> Quantity:
+    fields.setdefault("counts", "duration of the operation")
+    fields.setdefault("unit", "hours")
+    return Quantity(event=call.event, source=call.source, text=text, **fields)
+
+
+def test_a_bound_is_a_number_the_words_state(call):
+    quantity(call, "less than 24 hours", high=24).full_clean()
+    with pytest.raises(ValidationError, match="25 is not a number these words state"):
+        quantity(call, "less than 24 hours", high=25).full_clean()
+
+
+def test_an_amount_in_words_keeps_both_bounds_empty(call):
+    vague = quantity(call, "tens of thousands of people", counts="people displaced",
+                     unit="people")  # fmt: skip
+    vague.full_clean()
+    vague.low = 10_000
+    with pytest.raises(ValidationError, match="leave it empty for an amount in words"):
+        vague.full_clean()
+
+
+def test_a_numbers_passage_stands_verbatim_in_its_source(call):
+    with pytest.raises(ValidationError, match="does not occur verbatim"):
+        quantity(call, "less than 42 hours").full_clean()
+
+
+def test_a_speakers_number_stands_inside_their_statement(call):
+    with pytest.raises(ValidationError, match="inside its statement"):
+        quantity(call, "less than 24 hours", statement=call).full_clean()
+
+
+def test_the_events_json_gives_its_numbers_with_their_passage(client, call):
+    quantity(call, "less than 24 hours", high=24).save()
+    [number] = client.get("/events/the-call.json").json()["quantities"]
+    start = TEXT.index("less than 24 hours")
+    assert number == {
+        "text": "less than 24 hours", "counts": "duration of the operation", "unit": "hours",
+        "low": None, "high": 24, "source": "armenpress", "statement": None,
+        "start": start, "end": start + len("less than 24 hours"),
+    }  # fmt: skip
+
+
+def test_a_numbers_bounds_in_words():
+    assert Quantity(low=None, high=24, unit="hours").bounds_display == "at most 24 hours"
+    assert Quantity(low=6, high=6, unit="weeks").bounds_display == "6 weeks"
+    assert Quantity(low=None, high=None, unit="people").bounds_display == "no number given"
+
+
+# ---------------------------------------------------------------- dates and statuses
+
+
+def test_a_date_known_only_as_a_bound_reads_by_that_day():
+    event = make_event(date_start=D(2023, 5, 1), date_precision="by")
+    assert event.date_display == "by 1 May 2023"
+    event.date_end = D(2023, 5, 2)
+    with pytest.raises(ValidationError, match="has no end date"):
+        event.full_clean()
+
+
+def test_a_bound_is_matched_by_a_period_that_contains_it_not_every_one_before():
+    event = make_event(date_start=D(2023, 5, 1), date_precision="by")
+    assert event in Event.objects.in_period(D(2023, 5, 1), D(2023, 5, 31))
+    assert event not in Event.objects.in_period(D(2023, 1, 1), D(2023, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("status", "schema"),
+    [("happened", True), ("planned", True), ("ongoing", True), ("offered", False)],
+)
+def test_statuses_map_to_schema_orgs_event_status_where_one_fits(client, status, schema):
+    event = make_event(status=status)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert ('"eventStatus": "https://schema.org/EventScheduled"' in html) is schema
+    assert "EventCompleted" not in html
+
+
+# ---------------------------------------------------------------- the event's JSON
+
+
+def test_the_events_json_gives_each_statements_id_relays_and_passage(client, call):
+    data = client.get("/events/the-call.json").json()
+    [statement] = data["statements"]
+    assert statement["id"] == call.uid
+    assert statement["url"].endswith(f"/statements/{call.uid}/")
+    assert statement["passage_url"].endswith(
+        f"/sources/armenpress/#passage-{call.start}-{call.end}"
+    )
+    assert (statement["start"], statement["end"]) == (call.start, call.end)
+    assert statement["speaker"] == {"slug": "ilham-aliyev", "name": "Ilham Aliyev"}
+    assert statement["relayed_by"] == [
+        {"slug": "matthew-miller", "name": "Matthew Miller"},
+        {"slug": "armenpress", "name": "ARMENPRESS"},
+    ]
+    assert data["status"] == "happened"
+
+
+def test_the_events_json_of_a_draft_is_not_found(client):
+    make_event(slug="draft", publication=Event.Publication.DRAFT)
+    assert client.get("/events/draft.json").status_code == 404
