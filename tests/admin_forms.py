@@ -87,5 +87,5 @@ def statement_row(speaker, source, text, mode="reported", speech_act="urges") ->
         "text": text,
         "mode": mode,
         "speech_act": speech_act,
-        "said_on": "",
+        "dating": "occasion",
     }

@@ -263,3 +263,62 @@ def test_the_events_json_gives_each_statements_id_relays_and_passage(client, cal
 def test_the_events_json_of_a_draft_is_not_found(client):
     make_event(slug="draft", publication=Event.Publication.DRAFT)
     assert client.get("/events/draft.json").status_code == 404
+
+
+# ---------------------------------------------------------------- names in every script
+
+
+@pytest.mark.parametrize("query", ["Нагорный", "нагорный", "НАГОРНЫЙ", "Լեռնային", "լեռնային"])
+def test_search_matches_an_alias_whatever_its_letter_case_in_any_script(client, query):
+    from tests.factories import make_place
+
+    place = make_place(name="Nagorno-Karabakh", other_aliases="Нагорный Карабах\nԼեռնային Ղարաբաղ")
+    make_event(slug="at-the-place", places=[place])
+    make_event(slug="elsewhere")
+    response = client.get(reverse("timeline:chronology"), {"q": query})
+    assert [entry["event"].slug for entry in response.context["entries"]] == ["at-the-place"]
+
+
+def test_the_index_pages_find_a_name_whatever_its_letter_case(client):
+    actor = make_actor(name="Ilham Aliyev", other_aliases="Ильхам Алиев")
+    make_event(actors=[actor])
+    html = client.get(reverse("timeline:actors"), {"q": "ильхам"}).content.decode()
+    assert "Ilham Aliyev" in html
+
+
+def test_an_actors_page_says_which_names_are_not_the_documents(client):
+    actor = make_actor(
+        name="Ilham Aliyev", aliases="President Aliyev", other_aliases="Ильхам Алиев"
+    )
+    make_event(actors=[actor])
+    html = client.get(actor.get_absolute_url()).content.decode()
+    assert '<dt>Also written</dt><dd><span lang="">President Aliyev</span>' in html
+    assert '<dt>Other names, not in the documents</dt><dd><span lang="">Ильхам Алиев</span>' in html
+
+
+# ---------------------------------------------------------------- statement dates
+
+
+def test_a_statement_takes_its_occasions_date_unless_dated_otherwise(call):
+    assert call.said_display == "1 May 2023"
+    call.dating = call.Dating.UNDATED
+    assert call.said_display == "not dated in the document"
+    assert call.said is None
+
+
+def test_a_statement_is_not_said_before_its_occasion(call):
+    call.dating = call.Dating.OWN
+    call.said_start, call.said_precision = D(2023, 4, 30), "day"
+    with pytest.raises(ValidationError, match="cannot be said before its occasion"):
+        call.full_clean()
+    call.said_start = D(2023, 5, 2)  # an outlet's account, told the day after
+    call.full_clean()
+
+
+def test_a_date_of_its_own_needs_a_date_and_the_others_none(call):
+    call.dating = call.Dating.OWN
+    with pytest.raises(ValidationError, match="Give the date the document gives"):
+        call.full_clean()
+    call.dating, call.said_start, call.said_precision = call.Dating.UNDATED, D(2023, 5, 1), "day"
+    with pytest.raises(ValidationError, match="only for “a date of its own”"):
+        call.full_clean()

@@ -24,9 +24,9 @@ from timeline.models import (
     Event,
     EventActor,
     EventLink,
+    Place,
     Quantity,
     Relay,
-    Place,
     Source,
     Statement,
     events_left_unsourced,
@@ -97,10 +97,12 @@ class StatementInline(SafeAutocomplete, admin.StackedInline):
         ("speaker", "mode", "speech_act"),
         "source",
         "text",
-        ("said_on", "addressees"),
+        "addressees",
+        ("dating", "said_start", "said_end", "said_precision"),
+        "concerns",
         "passage",
     ]
-    autocomplete_fields = ["speaker", "addressees", "source"]
+    autocomplete_fields = ["speaker", "addressees", "source", "concerns"]
     readonly_fields = ["passage"]
     extra = 0
 
@@ -226,8 +228,10 @@ class EventAdmin(TimelineAdmin):
         "summary",
         "roles__actor__name",
         "roles__actor__aliases",
+        "roles__actor__other_aliases",
         "places__name",
         "places__aliases",
+        "places__other_aliases",
     ]
     date_hierarchy = "date_start"
     prepopulated_fields = {"slug": ["title"]}
@@ -306,7 +310,7 @@ class EventAdmin(TimelineAdmin):
 class ActorAdmin(TimelineAdmin):
     list_display = ["name", "kind", "office", "affiliation"]
     list_filter = ["kind"]
-    search_fields = ["name", "aliases", "office"]
+    search_fields = ["name", "aliases", "other_aliases", "office"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
     list_select_related = ["affiliation"]
@@ -316,7 +320,7 @@ class ActorAdmin(TimelineAdmin):
 class PlaceAdmin(TimelineAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
-    search_fields = ["name", "aliases"]
+    search_fields = ["name", "aliases", "other_aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -390,6 +394,6 @@ class StatementAdmin(TimelineAdmin):
     list_display = ["__str__", "mode", "speech_act", "source", "event"]
     list_filter = ["mode", "speech_act", "source__origin"]
     search_fields = ["text", "speaker__name", "speaker__aliases"]
-    autocomplete_fields = ["speaker", "addressees", "source", "event"]
+    autocomplete_fields = ["speaker", "addressees", "source", "event", "concerns"]
     readonly_fields = ["uid", "start", "end"]
     list_select_related = ["speaker", "source", "event"]

@@ -1,7 +1,8 @@
 """The timeline app, and what it connects when Django starts: every change to its
 records empties the page cache, marks the prebuilt export stale and has the ready
 counts counted again; the Editors group comes back after a flush, and the ready
-counts are counted after a migration; a sign-in forgives only its own failures."""
+counts are counted after a migration; a sign-in forgives only its own failures; SQLite
+connections learn Unicode's lower case (timeline/lookups.py)."""
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
@@ -13,6 +14,7 @@ class TimelineConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import (
             m2m_changed,
             post_delete,
@@ -21,11 +23,12 @@ class TimelineConfig(AppConfig):
             pre_save,
         )
 
-        from timeline import counts, exports
+        from timeline import counts, exports, lookups
         from timeline.caching import timeline_changed
         from timeline.editors import restore_editors_group
         from timeline.signin import forgive_own_failures
 
+        connection_created.connect(lookups.register_unicode_lower, dispatch_uid="unicode-lower")
         post_migrate.connect(restore_editors_group, sender=self)
         post_migrate.connect(counts.count_after_migrate, sender=self)
         user_logged_in.connect(forgive_own_failures, dispatch_uid="forgive-own-failures")

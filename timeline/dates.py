@@ -92,3 +92,17 @@ def format_date_range(start: datetime.date, end: datetime.date | None, precision
     if precision == Precision.MONTH and start.year == end.year:
         return f"{calendar.month_name[start.month]}–{last}"
     return f"{first} – {last}"
+
+
+def said_before(start: datetime.date, end: datetime.date | None, precision: str, occasion):
+    """Whether a date at ``precision`` lies wholly before the day ``occasion``: its last
+    possible day (a month's or a year's last, a bound's own day) comes earlier."""
+    if end:
+        last = end
+    elif precision == Precision.YEAR:
+        last = start.replace(month=12, day=31)
+    elif precision in (Precision.MONTH, Precision.APPROXIMATE):
+        last = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    else:
+        last = start
+    return last < occasion

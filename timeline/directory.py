@@ -47,7 +47,7 @@ class Directory:
         if words := data.get("q"):
             for word in words.split():
                 rows = rows.filter(
-                    Q.create([(f"{field}__icontains", word) for field in self.searched],
+                    Q.create([(f"{field}__ucontains", word) for field in self.searched],
                              connector=Q.OR)
                 )  # fmt: skip
         if data.get("kind"):
@@ -103,9 +103,9 @@ class Directory:
 
 
 DIRECTORIES = {
-    "actors": Directory("actors", "Actors", "actor", Actor, ("name", "aliases"), EventActor,
-                        "actor"),
-    "places": Directory("places", "Places", "place", Place, ("name", "aliases"),
+    "actors": Directory("actors", "Actors", "actor", Actor, ("name", "aliases", "other_aliases"),
+                        EventActor, "actor"),
+    "places": Directory("places", "Places", "place", Place, ("name", "aliases", "other_aliases"),
                         Event.places.through, "place"),
     "sources": Directory("sources", "Sources", "source", Source, ("headline", "outlet"),
                          Event.sources.through, "source"),

@@ -23,7 +23,7 @@ from django.urls.converters import SlugConverter
 from django.utils.translation import get_language_info
 from simple_history.models import HistoricalRecords
 
-from timeline.dates import Precision, format_date_range, precision_problem
+from timeline.dates import Precision, format_date_range, precision_problem, said_before
 from timeline.passages import closest_passage, is_inside_quotation
 from timeline.querysets import (
     ActorQuerySet,
@@ -255,7 +255,14 @@ class Actor(models.Model):
     )
     aliases = models.TextField(
         blank=True,
-        help_text="Other spellings and transliterations, one per line. Search uses them.",
+        help_text="Other names the documents use for it, one per line, as they write them. "
+        "Search uses them.",
+    )
+    other_aliases = models.TextField(
+        "aliases not in the documents",
+        blank=True,
+        help_text="Names and spellings the documents do not use (other scripts, names one "
+        "side uses), one per line. Search uses them; pages say they are not the documents'.",
     )
     unnamed = models.BooleanField(
         "unnamed or collective",
@@ -286,7 +293,13 @@ class Actor(models.Model):
 
     @property
     def alias_list(self) -> list[str]:
+        """The names the documents use for it."""
         return split_aliases(self.aliases)
+
+    @property
+    def other_alias_list(self) -> list[str]:
+        """Names the documents do not use: readers search by them."""
+        return split_aliases(self.other_aliases)
 
     def clean(self):
         ancestor, seen = self.affiliation, set()
@@ -311,7 +324,15 @@ class Place(models.Model):
     name = models.CharField(max_length=200, help_text="The name most international sources use.")
     kind = models.CharField(max_length=20, choices=Kind)
     aliases = models.TextField(
-        blank=True, help_text="Other names and spellings, one per line. Search uses them."
+        blank=True,
+        help_text="Other names the documents use for it, one per line, as they write them. "
+        "Search uses them.",
+    )
+    other_aliases = models.TextField(
+        "aliases not in the documents",
+        blank=True,
+        help_text="Names and spellings the documents do not use (other scripts, names each "
+        "side uses), one per line. Search uses them; pages say they are not the documents'.",
     )
 
     objects = SlugManager.from_queryset(PlaceQuerySet)()
@@ -328,7 +349,13 @@ class Place(models.Model):
 
     @property
     def alias_list(self) -> list[str]:
+        """The names the documents use for it."""
         return split_aliases(self.aliases)
+
+    @property
+    def other_alias_list(self) -> list[str]:
+        """Names the documents do not use: readers search by them."""
+        return split_aliases(self.other_aliases)
 
 
 class Event(models.Model):
@@ -566,7 +593,9 @@ class Passage:
 
 class Statement(Passage, models.Model):
     """Something an actor said or is reported to have said, anchored in one source,
-    reaching it through a chain of relays (``relayed_by``)."""
+    reaching it through a chain of relays (``relayed_by``): said at an occasion
+    (``event``), perhaps about other events (``concerns``), on its occasion's date unless
+    the document dates it otherwise or not at all."""
 
     class Mode(models.TextChoices):
         QUOTE = "quote", "Direct quote"
@@ -594,7 +623,26 @@ class Statement(Passage, models.Model):
         editable=False,
         help_text="Its permanent address, /statements/<id>/: kept through every edit.",
     )
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="statements")
+
+    class Dating(models.TextChoices):
+        OCCASION = "occasion", "Its occasion's date"
+        OWN = "own", "A date of its own, as the document gives it"
+        UNDATED = "undated", "Not dated in the document"
+
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.CASCADE,
+        related_name="statements",
+        verbose_name="occasion",
+        help_text="The event at which it was said (a call, a briefing); for an outlet's own "
+        "account, the event it tells of.",
+    )
+    concerns = models.ManyToManyField(
+        Event,
+        blank=True,
+        related_name="mentioned_in",
+        help_text="Other events it is about: the clashes a briefing speaks of.",
+    )
     speaker = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
@@ -615,8 +663,17 @@ class Statement(Passage, models.Model):
         verbose_name="addressed to or about",
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
-    said_on = models.DateField(
-        null=True, blank=True, help_text="When it was said, if the source tells."
+    dating = models.CharField(
+        "date",
+        max_length=20,
+        choices=Dating,
+        default=Dating.OCCASION,
+        help_text="Its occasion's date, unless the document dates it otherwise or not at all.",
+    )
+    said_start = models.DateField("said on (start)", null=True, blank=True)
+    said_end = models.DateField("said on (end)", null=True, blank=True)
+    said_precision = models.CharField(
+        "precision of that date", max_length=20, choices=Precision, blank=True
     )
     text = models.TextField(
         help_text="Exactly as in the source: a quote without its quotation marks, "
@@ -632,7 +689,7 @@ class Statement(Passage, models.Model):
             return self.get(source__slug=source_slug, start=start, end=end)
 
     objects = Manager()
-    history = HistoricalRecords(m2m_fields=[addressees])
+    history = HistoricalRecords(m2m_fields=[addressees, concerns])
 
     class Meta:
         ordering = ["source", "start"]
@@ -682,7 +739,52 @@ class Statement(Passage, models.Model):
         """Its own page, /statements/<id>/ (``get_absolute_url`` is its passage)."""
         return reverse("timeline:statement", kwargs={"uid": self.uid})
 
+    @property
+    def said(self) -> tuple | None:
+        """When it was said, (start, end, precision): its occasion's date unless the
+        document dates it otherwise; None when the document does not date it."""
+        if self.dating == self.Dating.UNDATED:
+            return None
+        if self.dating == self.Dating.OWN:
+            return self.said_start, self.said_end, self.said_precision
+        return self.event.date_start, self.event.date_end, self.event.date_precision
+
+    @property
+    def said_display(self) -> str:
+        said = self.said
+        return format_date_range(*said) if said else "not dated in the document"
+
+    def dating_errors(self) -> dict:
+        """What is wrong with its date, by field: a date of its own needs one (at an
+        honest precision), the others none; and nothing is said before its occasion."""
+        if self.dating != self.Dating.OWN:
+            if self.said_start or self.said_end or self.said_precision:
+                return {"dating": "Dates are given only for “a date of its own”: clear them."}
+            return {}
+        if not self.said_start or not self.said_precision:
+            return {"said_start": "Give the date the document gives, and its precision."}
+        if self.said_end and self.said_end < self.said_start:
+            return {"said_end": "The end date cannot be before the start date."}
+        if problem := precision_problem(self.said_start, self.said_end, self.said_precision):
+            return {"said_precision": problem}
+        occasion = self.event if self.event_id else None
+        # An occasion known only by a bound ("by 1 May 2023") may lie any day before it.
+        if (
+            occasion is not None
+            and occasion.date_precision != Precision.BY
+            and said_before(
+                self.said_start, self.said_end, self.said_precision, occasion.date_start
+            )
+        ):
+            return {
+                "said_start": f"It cannot be said before its occasion, “{occasion.title}” "
+                f"({occasion.date_display}): correct one of the two dates, or the occasion."
+            }
+        return {}
+
     def clean(self):
+        if errors := self.dating_errors():
+            raise ValidationError(errors)
         if self.text and len(self.text.strip()) < MIN_STATEMENT_LENGTH:
             raise ValidationError(
                 {

@@ -29,6 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.urls import reverse
 
+from timeline.lookups import contains_pattern, contains_sql
+
 # Kinds of event whose facts the sides dispute most: one origin's word is not enough.
 CONTESTED_KINDS = ("hostilities", "ceasefire")
 
@@ -96,27 +98,24 @@ class Term:
 
 def _terms(query: str, using: str) -> list[Term]:
     """The terms of ``query``, each once, with what each names: the actors and places
-    with the term anywhere in a name or an alias, in any case (as ``icontains`` matches
-    on each database). A few thousand short rows, read in one query for all the terms;
+    with the term anywhere in a name or an alias, in any case and any script
+    (timeline/lookups.py). A few thousand short rows, read in one query for all the terms;
     their events are found by id, later. The query is written here: the ORM took longer
     to build its union than the database to answer it."""
     terms = [Term(text) for text in dict.fromkeys(query.split())]
     if not terms:
         return []
     connection = connections[using]
-    ops, quote = connection.ops, connection.ops.quote_name
-    contains = connection.operators["icontains"] % "%s"
+    quote = connection.ops.quote_name
     selects, params = [], []
     for number, term in enumerate(terms):
-        pattern = f"%{ops.prep_for_like_query(term.text)}%"
+        pattern = contains_pattern(term.text, connection)
         for kind in ("Actor", "Place"):
             table = quote(_model(kind)._meta.db_table)
-            name, aliases = (ops.lookup_cast("icontains") % quote(c) for c in ("name", "aliases"))
-            selects.append(
-                f"SELECT {number}, '{kind}', id, slug FROM {table}"
-                f" WHERE {name} {contains} OR {aliases} {contains}"
-            )
-            params += [pattern, pattern]
+            names = ("name", "aliases", "other_aliases")
+            conditions = " OR ".join(contains_sql(quote(column), connection) for column in names)
+            selects.append(f"SELECT {number}, '{kind}', id, slug FROM {table} WHERE {conditions}")
+            params += [pattern] * len(names)
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
         for number, kind, pk, slug in cursor.fetchall():
@@ -154,7 +153,7 @@ def _saying(terms: list[Term], using: str) -> Q:
     """The condition for the search documents with every one of ``terms``: its words
     (PostgreSQL: all the terms in one lookup of the GIN index) or anywhere (elsewhere)."""
     if connections[using].vendor != "postgresql":
-        return Q(*(Q(text__icontains=term.text) for term in terms))
+        return Q(*(Q(text__ucontains=term.text) for term in terms))
     if any(not term.has_words for term in terms):
         return Q(pk__in=[])  # no word to look for: no document has it
     return Q(WordsMatch(F("text"), terms=[term.text for term in terms]))

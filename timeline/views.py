@@ -468,6 +468,7 @@ def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
         "passage": text[start:end],
         "after": text[end:after_to] + ("…" if after_to < len(text) else ""),
         "quantities": statement.quantities.all(),
+        "concerns": statement.concerns.visible_to(request.user).chronological(),
         "links": statement.event_links.select_related("from_event", "to_event").filter(
             from_event__in=Event.objects.visible_to(request.user),
             to_event__in=Event.objects.visible_to(request.user),

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='statement',
             name='uid',
-            field=models.SlugField(editable=False, max_length=20, null=True),
+            field=models.SlugField(db_index=False, editable=False, max_length=20, null=True),
         ),
         migrations.RunPython(public_ids, migrations.RunPython.noop),
         migrations.AlterField(

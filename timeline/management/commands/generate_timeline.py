@@ -493,7 +493,8 @@ class Plan:
                     "speaker": speaker,
                     "mode": mode,
                     "addressees": addressees,
-                    "said_on": event["date_start"] if rng.random() < 0.5 else None,
+                    # As in the documents: most take their occasion's date, some none.
+                    "dating": "occasion" if rng.random() < 0.8 else "undated",
                 }
             )
         rng.shuffle(statements)  # so a source's passages are not in event order
@@ -692,14 +693,18 @@ def write(plan: Plan, batch_size: int, progress):
     del events
     progress(f"wrote {len(event_ids):,} events with their actors, places and sources")
 
-    fields = ("event", "speaker", "source", "said_on", "mode", "speech_act", "start", "end")
+    fields = ("uid", "event", "speaker", "source", "dating", "said_precision", "mode",
+              "speech_act", "start", "end")  # fmt: skip
     texts = [s["text"] for s in plan.sources]
+    # Public ids of their own ("gen-" is never in a drawn one), unique without a draw.
+    numbers = itertools.count(1)
 
     def statement_row(s):
         # The statement's text is its passage in the source's text.
         return (
+            f"gen-{next(numbers)}",
             event_ids[s["event"]], actor_ids[s["speaker"]], source_ids[s["source"]],
-            s["said_on"], s["mode"], s["speech_act"], s["start"], s["end"],
+            s["dating"], "", s["mode"], s["speech_act"], s["start"], s["end"],
             texts[s["source"]][s["start"] : s["end"]],
         )  # fmt: skip
 
