@@ -322,3 +322,15 @@ def test_a_date_of_its_own_needs_a_date_and_the_others_none(call):
     call.dating, call.said_start, call.said_precision = call.Dating.UNDATED, D(2023, 5, 1), "day"
     with pytest.raises(ValidationError, match="only for “a date of its own”"):
         call.full_clean()
+
+
+def test_an_ongoing_event_says_as_of_which_day():
+    event = make_event(date_start=D(2022, 9, 13), date_end=D(2022, 9, 14), status="ongoing")
+    with pytest.raises(ValidationError, match="ongoing as of a day"):
+        event.full_clean()
+    event.status_as_of = D(2022, 9, 14)
+    event.full_clean()
+    assert event.status_display == "Ongoing as of 14 September 2022"
+    event.status = "happened"
+    with pytest.raises(ValidationError, match="Only an ongoing or offered event"):
+        event.full_clean()

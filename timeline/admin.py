@@ -154,7 +154,7 @@ class EventAdminForm(EditGuardForm):
     class Meta:
         model = Event
         fields = [
-            *["title", "slug", "summary", "kind", "status", "publication"],
+            *["title", "slug", "summary", "kind", "status", "status_as_of", "publication"],
             *["date_start", "date_end", "date_precision", "date_note", "places", "sources"],
         ]
 
@@ -247,7 +247,7 @@ class EventAdmin(TimelineAdmin):
                     "slug",
                     "summary",
                     "kind",
-                    "status",
+                    ("status", "status_as_of"),
                     "publication",
                     "seen_version",
                 ]

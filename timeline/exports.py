@@ -204,6 +204,7 @@ def event_as_json(request, event, statements, record) -> dict:
         "summary": event.summary,
         "kind": event.kind,
         "status": event.status,
+        "status_as_of": event.status_as_of.isoformat() if event.status_as_of else None,
         "date_start": event.date_start.isoformat(),
         "date_end": event.date_end.isoformat() if event.date_end else None,
         "date_precision": event.date_precision,

@@ -23,7 +23,13 @@ from django.urls.converters import SlugConverter
 from django.utils.translation import get_language_info
 from simple_history.models import HistoricalRecords
 
-from timeline.dates import Precision, format_date_range, precision_problem, said_before
+from timeline.dates import (
+    Precision,
+    format_date,
+    format_date_range,
+    precision_problem,
+    said_before,
+)
 from timeline.passages import closest_passage, is_inside_quotation
 from timeline.querysets import (
     ActorQuerySet,
@@ -423,6 +429,12 @@ class Event(models.Model):
     )
     kind = models.CharField(max_length=30, choices=Kind)
     status = models.CharField(max_length=20, choices=Status, default=Status.HAPPENED)
+    status_as_of = models.DateField(
+        "as of",
+        null=True,
+        blank=True,
+        help_text="For an ongoing or offered event: the last day the documents describe it so.",
+    )
     places = models.ManyToManyField(Place, blank=True, related_name="events")
     actors = models.ManyToManyField(Actor, through="EventActor", blank=True, related_name="events")
     sources = models.ManyToManyField(
@@ -482,6 +494,16 @@ class Event(models.Model):
         return self.status == self.Status.PLANNED
 
     @property
+    def status_display(self) -> str:
+        """Its status in words, with the day it holds as of: "Ongoing as of 14 September
+        2022", "Offered or proposed, as of 26 September 2023"."""
+        if self.status == self.Status.ONGOING and self.status_as_of:
+            return f"Ongoing as of {format_date(self.status_as_of, Precision.DAY)}"
+        if self.status == self.Status.OFFERED and self.status_as_of:
+            return f"Offered or proposed, as of {format_date(self.status_as_of, Precision.DAY)}"
+        return self.get_status_display()
+
+    @property
     def date_display(self) -> str:
         return format_date_range(self.date_start, self.date_end, self.date_precision)
 
@@ -519,6 +541,12 @@ class Event(models.Model):
             problem = precision_problem(self.date_start, self.date_end, self.date_precision)
             if problem:
                 errors["date_precision"] = problem
+        if self.status == self.Status.ONGOING and not self.status_as_of:
+            errors["status_as_of"] = "An ongoing event is ongoing as of a day: give it."
+        elif self.status_as_of and self.status not in (self.Status.ONGOING, self.Status.OFFERED):
+            errors["status_as_of"] = "Only an ongoing or offered event has an “as of” day."
+        elif self.status_as_of and self.date_start and self.status_as_of < self.date_start:
+            errors["status_as_of"] = "It cannot be ongoing or offered before its own date."
         if errors:
             raise ValidationError(errors)
 
