@@ -334,3 +334,28 @@ def test_an_ongoing_event_says_as_of_which_day():
     event.status = "happened"
     with pytest.raises(ValidationError, match="Only an ongoing or offered event"):
         event.full_clean()
+
+
+# ---------------------------------------------------------------- the event's page
+
+
+def test_an_events_page_shows_relays_links_numbers_and_what_was_said_elsewhere(client, call):
+    operation = make_event(slug="operation", title="The operation")
+    ceasefire = make_event(slug="ceasefire", title="The ceasefire")
+    EventLink.objects.create(from_event=ceasefire, to_event=operation, relation="ends",
+                             source=call.source)  # fmt: skip
+    Quantity.objects.create(event=operation, source=call.source, text="less than 24 hours",
+                            counts="duration", unit="hours", high=24)  # fmt: skip
+    call.concerns.add(operation)
+    html = client.get("/events/operation/").content.decode()
+    assert 'This event ended by <time datetime="2023-05-01">1 May 2023</time> · ' in html
+    assert '<a href="/events/ceasefire/">The ceasefire</a>' in html
+    assert "“less than 24 hours”: duration, at most 24 hours" in html
+    assert "Said about it on other occasions" in html
+    assert 'At <time datetime="2023-05-01">1 May 2023</time> · <a href="/events/the-call/">' in html
+    assert ">Ilham Aliyev</a>, as relayed by <a" in html
+    call_page = client.get("/events/the-call/").content.decode()
+    assert '>Matthew Miller</a>, reported by <a href="/actors/armenpress/">ARMENPRESS</a>' in (
+        call_page
+    )
+    assert "This event ends" in client.get("/events/ceasefire/").content.decode()

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -51,7 +51,7 @@ from timeline.forms import (
 from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
-from timeline.models import Actor, Event, Origin, Source, Statement
+from timeline.models import Actor, Event, EventLink, Origin, Source, Statement
 from timeline.querysets import add_listing_details
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
@@ -302,13 +302,51 @@ def event_body(request, event, visible, version: int | None) -> dict:
         .prefetch_related("addressees")
         .in_source_order()
     )
+    # Statements made on other occasions about this event, each with its occasion.
+    mentioned = (
+        Statement.objects.visible_to(request.user)
+        .filter(concerns=event)
+        .select_related("speaker", "source", "event")
+        .defer("source__text")
+        .order_by("event__date_start", "source__slug", "start")
+    )
     previous, following = neighbours(event, visible, version)
     return {
         "json_ld": json_ld(exports.event_as_schema_org(request, event)),
-        "accounts": accounts(statements),
+        "accounts": accounts(relays.attach(statements)),
+        "mentioned": relays.attach(mentioned),
+        "related": related_events(event, visible),
+        "quantities": event.quantities.select_related("source", "statement").defer(
+            "source__text"
+        ),
         "previous": previous,
         "next": following,
     }
+
+
+def related_events(event, visible) -> list[dict]:
+    """The links between ``event`` and the events ``visible`` to the reader, in both
+    directions, each worded from this event's side ("ends", "ended by"), with the
+    sources (and statement) that make it; one entry per other event and relation."""
+    links = (
+        EventLink.objects.filter(Q(from_event=event) | Q(to_event=event))
+        .filter(from_event__in=visible, to_event__in=visible)
+        .select_related("from_event", "to_event", "source", "statement")
+        .defer("source__text", "statement__text")
+        .order_by("relation", "pk")
+    )
+    found: dict[tuple, dict] = {}
+    for link in links:
+        outgoing = link.from_event_id == event.pk
+        other = link.to_event if outgoing else link.from_event
+        words = link.get_relation_display() if outgoing else link.inverse_label
+        entry = found.setdefault(
+            (words, other.pk), {"words": words, "event": other, "sources": [], "statements": []}
+        )
+        entry["sources"].append(link.source)
+        if link.statement:
+            entry["statements"].append(link.statement)
+    return list(found.values())
 
 
 def neighbours(event, visible, version: int | None) -> tuple:
