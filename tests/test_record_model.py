@@ -359,3 +359,16 @@ def test_an_events_page_shows_relays_links_numbers_and_what_was_said_elsewhere(c
         call_page
     )
     assert "This event ends" in client.get("/events/ceasefire/").content.decode()
+
+
+def test_the_json_says_each_statements_occasion_concerns_and_date(client, call):
+    operation = make_event(slug="operation", title="The operation", date_start=D(2023, 4, 1))
+    call.concerns.add(operation)
+    [statement] = client.get("/events/the-call.json").json()["statements"]
+    assert statement["event"] == "the-call"
+    assert statement["concerns"] == ["operation"]
+    assert statement["said"] == {"start": "2023-05-01", "end": None, "precision": "day"}
+    assert client.get("/events/operation.json").json()["mentioned_in"] == [call.uid]
+    call.dating = call.Dating.UNDATED
+    call.save()
+    assert client.get("/events/the-call.json").json()["statements"][0]["said"] is None

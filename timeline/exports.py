@@ -109,24 +109,54 @@ def statements_by_event(events) -> dict[int, list]:
     # Only what event_as_json shows: a source's text is a whole document.
     statements = (
         Statement.objects.about(events)
-        .select_related("speaker", "source")
-        .only("uid", "event", "text", "mode", "speech_act", "start", "end", "speaker__slug",
-              "speaker__name", "speaker__kind", "source__slug")
+        .select_related("speaker", "source", "event")
+        .only("uid", "event", "text", "mode", "speech_act", "start", "end", "dating",
+              "said_start", "said_end", "said_precision", "speaker__slug", "speaker__name",
+              "speaker__kind", "source__slug", "event__slug", "event__date_start",
+              "event__date_end", "event__date_precision")
         .in_source_order()
     )  # fmt: skip
+    statements = relays.attach(statements)
+    concerned = defaultdict(list)
+    rows = Statement.concerns.through.objects.filter(
+        statement__in=[statement.pk for statement in statements],
+        event__publication=Event.Publication.PUBLISHED,
+    ).values_list("statement_id", "event__slug")
+    for statement_id, slug in rows.order_by("event__date_start", "event__slug"):
+        concerned[statement_id].append(slug)
     grouped = defaultdict(list)
-    for statement in relays.attach(statements):
+    for statement in statements:
+        statement.concerned = concerned[statement.pk]
         grouped[statement.event_id].append(statement)
     return grouped
 
 
+def mentioned_in(events) -> dict[int, list[str]]:
+    """The public ids of the published statements made on other occasions that concern
+    each of ``events``, in one query."""
+    found = defaultdict(list)
+    rows = (
+        Statement.concerns.through.objects.filter(
+            event__in=[event.pk for event in events],
+            statement__event__publication=Event.Publication.PUBLISHED,
+        )
+        .order_by("statement__event__date_start", "statement__uid")
+        .values_list("event_id", "statement__uid")
+    )
+    for event_id, uid in rows:
+        found[event_id].append(uid)
+    return found
+
+
 def record_of(events, *, published_only: bool = True) -> dict[int, dict]:
     """What else the record holds of each of ``events``: its links to other events (in
-    both directions, to published events only unless ``published_only`` is false) and
-    the numbers its sources give, in two queries. By event id: {"related": [...],
-    "quantities": [...]}, as event_as_json gives them."""
+    both directions, to published events only unless ``published_only`` is false), the
+    numbers its sources give and the statements made elsewhere about it, in three
+    queries. By event id: {"related": [...], "quantities": [...], "mentioned_in":
+    [...]}, as event_as_json gives them."""
     ids = [event.pk for event in events]
-    found = {pk: {"related": {}, "quantities": []} for pk in ids}
+    mentions = mentioned_in(events)
+    found = {pk: {"related": {}, "quantities": [], "mentioned_in": mentions[pk]} for pk in ids}
     links = (
         EventLink.objects.filter(Q(from_event__in=ids) | Q(to_event__in=ids))
         .select_related("from_event", "to_event", "source", "statement")
@@ -186,10 +216,25 @@ def statement_as_json(request, statement) -> dict:
         "end": statement.end,
         "speaker": {"slug": statement.speaker.slug, "name": statement.speaker.name},
         "relayed_by": [{"slug": actor.slug, "name": actor.name} for actor in statement.relayed],
+        "event": statement.event.slug,
+        "concerns": statement.concerned,
+        "said": said_as_json(statement.said),
         "text": statement.text,
         "mode": statement.mode,
         "speech_act": statement.speech_act,
         "source": statement.source.slug,
+    }
+
+
+def said_as_json(said) -> dict | None:
+    """When a statement was said, as the JSON gives it; None when not dated."""
+    if said is None:
+        return None
+    start, end, precision = said
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat() if end else None,
+        "precision": precision,
     }
 
 
@@ -226,6 +271,7 @@ def event_as_json(request, event, statements, record) -> dict:
             for source in event.listed_sources
         ],
         "statements": [statement_as_json(request, s) for s in statements],
+        "mentioned_in": record["mentioned_in"],
         "related": record["related"],
         "quantities": record["quantities"],
     }
