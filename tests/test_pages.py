@@ -1,12 +1,14 @@
 """Event, actor and source pages, and the JSON and CSV twins of the chronology."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.factories import make_actor, make_event, make_source, make_statement
-from timeline.models import Source
+from timeline.models import Source, Statement
 
 pytestmark = pytest.mark.django_db
 CALL = "blinken-aliyev-call-2023-09-26"
@@ -79,3 +81,27 @@ def test_a_source_names_its_language_and_a_passage_prints_its_address(client, se
     assert "in Russian" in page(client, "source", statement.source.slug)
     html = page(client, "event", statement.event.slug)
     assert f'data-address="https://timeline.example.org{statement.get_absolute_url()}"' in html
+
+
+@pytest.mark.parametrize("name", ["event", "actor", "source"])
+def test_each_listed_statement_says_once_whether_it_is_a_quote_reported_or_an_account(client, name):
+    source, speaker = make_source(), make_actor(slug="minister")
+    event = make_event(sources=[source])
+    for mode, text in [
+        ("quote", "We want peace,"),
+        ("reported", "The envoy urged both sides to talk."),
+        ("account", "The minister met the envoy today."),
+    ]:
+        make_statement(event=event, source=source, speaker=speaker, mode=mode, text=text)
+    slug = {"event": event.slug, "actor": "minister", "source": source.slug}[name]
+    html = page(client, name, slug)
+    items = dict(re.findall(r'<li class="statement mode-(\w+)"[^>]*>(.*?)</li>', html, re.S))
+    assert set(items) == {"quote", "reported", "account"}
+    labels = {mode: escape(label).lower() for mode, label in Statement.Mode.choices}
+    for mode, item in items.items():
+        # In its text, attributes and hidden text alike: what a screen reader reads too.
+        said = {other: item.lower().count(label) for other, label in labels.items()}
+        assert said == {other: int(other == mode) for other in labels}, item
+    # The quote's label is read before it, as reported speech's is.
+    assert re.search(r'<p class="mode-label">Direct quote:</p><blockquote', items["quote"])
+    assert '<span class="mode-label">Reported speech:</span>' in items["reported"]
