@@ -274,6 +274,14 @@ def test_active_filters_show_as_removable_chips_with_a_clear_all_link(client):
     assert "Clear all filters" in response.content.decode()
 
 
+def test_a_period_chip_names_its_dates_as_the_page_writes_dates(client):
+    make_event(date_start=D(2020, 11, 10))
+    response = get(client, **{"from": "2020-09", "to": "2020-11-10"})
+    labels = [chip["label"] for chip in response.context["chips"]]
+    assert labels == ["From: September 2020", "To: 10 November 2020"]
+    assert "Remove filter From: September 2020" in response.content.decode()
+
+
 def test_the_page_links_to_exports_of_the_same_events(client):
     make_event(kind="meeting")
     page = get(client, kind="meeting").content.decode()

@@ -1,7 +1,10 @@
 """Event, actor and source pages, and the JSON and CSV twins of the chronology."""
 
+import csv
 import datetime
+import io
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
@@ -105,3 +108,33 @@ def test_each_listed_statement_says_once_whether_it_is_a_quote_reported_or_an_ac
     # The quote's label is read before it, as reported speech's is.
     assert re.search(r'<p class="mode-label">Direct quote:</p><blockquote', items["quote"])
     assert '<span class="mode-label">Reported speech:</span>' in items["reported"]
+
+
+def test_an_events_date_reads_the_same_wherever_the_site_shows_it(client):
+    D = datetime.date
+    war = make_event(title="War", date_start=D(1991, 1, 1), date_end=D(1994, 12, 31),
+                     date_precision="year")  # fmt: skip
+    unrest = make_event(title="Unrest", date_start=D(1987, 1, 1), date_end=D(1993, 12, 31),
+                        date_precision="approximate")  # fmt: skip
+    for event, shown in [(war, "1991–1994"), (unrest, "c. 1987–1993")]:
+        html = page(client, "event", event.slug)
+        assert f"<title>{event.title}, {shown} · Karabakh timeline</title>" in html
+        assert re.search(rf'<p class="meta">\s*<time datetime="[^"]+">{shown}</time>', html)
+        assert f"“{event.title}” ({shown})." in html  # the citation
+    assert f'<a rel="next" href="{war.get_absolute_url()}">1991–1994: War →</a>' in page(
+        client, "event", unrest.slug
+    )
+    chronology = client.get(reverse("timeline:chronology")).content.decode()
+    assert '<time datetime="1987-01-01">c. 1987–1993</time>' in chronology
+    assert '<time datetime="1991-01-01">1991–1994</time>' in chronology
+    exported = client.get(reverse("timeline:events-json")).json()["results"]
+    assert [row["date_display"] for row in exported] == ["c. 1987–1993", "1991–1994"]
+    csv_body = b"".join(client.get(reverse("timeline:events-csv")).streaming_content).decode()
+    rows = csv.DictReader(io.StringIO(csv_body))
+    assert [row["date_display"] for row in rows] == ["c. 1987–1993", "1991–1994"]
+    atom = ET.fromstring(client.get(reverse("timeline:events-atom")).content)
+    summaries = [s.text for s in atom.iter("{http://www.w3.org/2005/Atom}summary")]
+    assert sorted(summary.partition("</p>")[0] for summary in summaries) == [
+        "<p>1991–1994",
+        "<p>c. 1987–1993",
+    ]
