@@ -153,3 +153,12 @@ def format_period(start: str, end: str) -> str:
         return span(format_period_end(start), format_period_end(end))
     first, last = parse_period(start, end=False), parse_period(end, end=True)
     return exact_range(first, last, period_precision(start))
+
+
+def format_years(start: datetime.date, end: datetime.date | None, precision: str) -> str:
+    """The years a date lies in, as a heading names them: '2020', '1991–1994', or for an
+    approximate span of years as its date reads ('late 1980s', 'c. 1987–1993')."""
+    end = end or start
+    if precision == Precision.APPROXIMATE and start.year != end.year:
+        return approximate_years(start.year, end.year)
+    return exact_range(start, end, Precision.YEAR)
