@@ -32,6 +32,15 @@ def test_the_home_page_lists_published_events_in_date_order(client):
     assert listed_titles(response) == ["The earlier meeting", "The later meeting"]
 
 
+def outline(response) -> list[str]:
+    """The list of events as a reader skims it: each heading (its level and class, then
+    its text) and each event's title, in order."""
+    heading = r'<(h[23]) class="([a-z]+)">([^<]+)</h[23]>'
+    title = r'<h4 id="[^"]+"><a [^>]+>([^<]+)'
+    found = re.findall(f"{heading}|{title}", response.content.decode())
+    return [f"{level}.{kind} {text}" if level else title for level, kind, text, title in found]
+
+
 def test_events_are_grouped_under_year_and_month_headings(client):
     make_event(title="A", date_start=D(2022, 9, 13))
     make_event(title="B", date_start=D(2022, 9, 14))
@@ -39,7 +48,81 @@ def test_events_are_grouped_under_year_and_month_headings(client):
     page = get(client).content.decode()
     assert page.count('<h2 class="year">2022</h2>') == 1
     assert page.count('<h3 class="month">September 2022</h3>') == 1
-    assert '<h3 class="month">1991, dated by year or longer</h3>' in page
+    assert '<h3 class="period">1991, dated by year only</h3>' in page
+
+
+def test_a_date_over_several_years_is_listed_under_its_span_not_its_first_year(client):
+    make_event(title="Flare-up", date_start=D(1987, 1, 1), date_end=D(1989, 12, 31),
+               date_precision="approximate")  # fmt: skip
+    make_event(title="Unrest", date_start=D(1988, 2, 20))
+    make_event(title="War", date_start=D(1991, 1, 1), date_end=D(1994, 12, 31),
+               date_precision="year")  # fmt: skip
+    make_event(title="Battle", date_start=D(1992, 5, 8))
+    assert outline(get(client)) == [
+        "h2.years Late 1980s",
+        "h3.period Late 1980s, dated approximately",
+        "Flare-up",
+        "h2.year 1988",
+        "h3.month February 1988",
+        "Unrest",
+        "h2.years 1991–1994",
+        "h3.period 1991–1994, spanning years",
+        "War",
+        "h2.year 1992",
+        "h3.month May 1992",
+        "Battle",
+    ]
+
+
+def test_a_date_over_several_months_is_listed_under_its_year_not_its_first_month(client):
+    make_event(title="War", date_start=D(2020, 9, 1), date_end=D(2020, 11, 30),
+               date_precision="month")  # fmt: skip
+    make_event(title="Clash", date_start=D(2020, 9, 27))
+    make_event(title="Talks", date_start=D(2022, 9, 28), date_end=D(2022, 10, 3))
+    make_event(title="Checkpoint", date_start=D(2023, 3, 1), date_end=D(2023, 5, 31),
+               date_precision="approximate")  # fmt: skip
+    make_event(title="Call", date_start=D(2023, 9, 12), date_end=D(2023, 9, 14),
+               date_precision="approximate")  # fmt: skip
+    assert outline(get(client)) == [
+        "h2.year 2020",
+        "h3.period 2020, spanning months",
+        "War",
+        "h3.month September 2020",
+        "Clash",
+        "h2.year 2022",
+        "h3.period 2022, spanning months",
+        "Talks",
+        "h2.year 2023",
+        "h3.period 2023, dated approximately",
+        "Checkpoint",
+        "h3.month September 2023",
+        "Call",
+    ]
+
+
+@pytest.mark.parametrize(("sort", "year", "last", "next_first"), [
+    (None, 1990, "war-a", "war-b"),
+    ("newest", 2000, "war-b", "war-a"),
+])  # fmt: skip
+def test_a_span_of_years_keeps_its_heading_across_pages_in_either_order(
+    client, sort, year, last, next_first
+):
+    for day in range(PAGE_SIZE - 1):
+        make_event(title=f"Day {day:02}", date_start=D(year, 1, 1) + datetime.timedelta(day))
+    for slug in ("war-a", "war-b"):  # the first page ends between the two
+        make_event(slug=slug, title=slug, date_start=D(1991, 1, 1), date_end=D(1994, 12, 31),
+                   date_precision="year")  # fmt: skip
+    params = {"sort": sort} if sort else {}
+    first = get(client, **params)
+    assert outline(first)[:2] == [f"h2.year {year}", f"h3.month January {year}"]
+    assert outline(first)[-3:] == [
+        "h2.years 1991–1994",
+        "h3.period 1991–1994, spanning years",
+        last,
+    ]
+    # What "Show more" adds goes on under the same headings.
+    more = client.get(show_more_link(first), headers={**HTMX, "HX-Target": "show-more"})
+    assert outline(more) == [next_first]
 
 
 def test_draft_events_are_absent_from_the_page_counts_axis_and_exports(client):
@@ -329,6 +412,14 @@ def test_active_filters_show_as_removable_chips_with_a_clear_all_link(client):
     chips = {chip["label"]: chip["url"] for chip in response.context["chips"]}
     assert chips == {"Actor: Actor A": "?kind=meeting", "Kind: Meeting": "?actor=a"}
     assert "Clear all filters" in response.content.decode()
+
+
+def test_a_period_chip_names_its_dates_as_the_page_writes_dates(client):
+    make_event(date_start=D(2020, 11, 10))
+    response = get(client, **{"from": "2020-09", "to": "2020-11-10"})
+    labels = [chip["label"] for chip in response.context["chips"]]
+    assert labels == ["From: September 2020", "To: 10 November 2020"]
+    assert "Remove filter From: September 2020" in response.content.decode()
 
 
 def test_the_page_links_to_exports_of_the_same_events(client):

@@ -115,6 +115,22 @@ def test_a_filtered_chronologys_title_says_what_is_on_screen(client):
     assert "Antony J. Blinken and Ilham Aliyev, 2022–2023" in found.meta["description"]
 
 
+@pytest.mark.parametrize(
+    ("period", "said"),
+    [
+        ({"from": "2020-09", "to": "2020-11"}, "September–November 2020"),
+        ({"from": "2020-09-27", "to": "2020-11-10"}, "27 September – 10 November 2020"),
+        ({"from": "2020-11", "to": "2020-11"}, "November 2020"),
+        ({"from": "2020", "to": "2020-11"}, "2020 – November 2020"),
+        ({"from": "2020-09-27"}, "from 27 September 2020"),
+        ({"to": "2020-11"}, "until November 2020"),
+    ],
+)
+def test_a_chronologys_period_is_titled_as_dates_read_on_its_pages(client, period, said):
+    make_event(date_start=datetime.date(2020, 11, 10))
+    assert head(client, HOME, **period).title == f"{said} · 1 event · Karabakh timeline"
+
+
 def test_the_whole_chronologys_title_counts_its_events(client):
     make_event()
     assert head(client, HOME).title == "Chronology, 1991–2023 · 1 event · Karabakh timeline"

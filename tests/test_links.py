@@ -7,12 +7,14 @@ import json
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import make_event
+from tests.factories import make_event, make_statement
 from tests.site_links import FORGED, SITE
+from timeline import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,43 @@ def test_in_development_without_a_site_url_links_name_the_requests_host(client, 
     event = make_event()
     response = client.get(event.get_absolute_url())
     assert response.context["permalink"] == "http://testserver" + event.get_absolute_url()
+
+
+# The pages that list a statement with a link to its passage, and the slug of each.
+LISTING_PAGES = {
+    "event": lambda statement: statement.event.slug,
+    "actor": lambda statement: statement.speaker.slug,
+    "source": lambda statement: statement.source.slug,
+}
+
+
+def printed_addresses(client, name: str, statement, **headers) -> list[str]:
+    """What a printed page shows after each link to a passage (site.css: on paper, a
+    link with ``data-address`` is followed by it)."""
+    url = reverse(f"timeline:{name}", kwargs={"slug": LISTING_PAGES[name](statement)})
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return re.findall(r'<a [^>]*data-address="([^"]*)"', response.content.decode())
+
+
+def test_on_paper_a_link_to_a_passage_is_followed_by_its_address():
+    with open(finders.find("css/site.css"), encoding="utf-8") as css:
+        printed = css.read().partition("@media print")[2]
+    assert re.search(r"a\[data-address\]::after \{ content: [^}]*attr\(data-address\)", printed)
+
+
+@pytest.mark.parametrize("name", LISTING_PAGES)
+def test_a_passage_prints_its_own_address_on_the_site(client, production_links, name):
+    statement = make_statement()
+    printed = printed_addresses(client, name, statement, **FORGED)
+    assert printed == [SITE + statement.get_absolute_url()]
+
+
+@pytest.mark.parametrize("name", LISTING_PAGES)
+def test_in_development_a_passage_prints_its_address_on_the_host_asked(client, settings, name):
+    settings.SITE_URL = ""
+    statement = make_statement()
+    counts.recount()  # a reader's page body is kept, and read again
+    for host in ("localhost", "127.0.0.1", "localhost"):
+        printed = printed_addresses(client, name, statement, host=host)
+        assert printed == [f"http://{host}{statement.get_absolute_url()}"]

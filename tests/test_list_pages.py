@@ -100,7 +100,7 @@ def test_a_sources_statements_come_in_pages_below_its_whole_highlighted_text(cli
         for statement in published:
             assert f'id="{statement.anchor}"' in page
         assert f'id="{draft.anchor}"' not in page
-        listed += re.findall(r'<a href="#(passage-\d+-\d+)">Its place in the text</a>', page)
+        listed += re.findall(r'<a href="#(passage-\d+-\d+)"[^>]*>Its place in the text</a>', page)
         pages += 1
         url = next_link(page, "Show more statements", url)
     assert pages == 3

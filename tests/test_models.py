@@ -74,16 +74,30 @@ def test_dates_must_agree_with_their_precision(precision, start, end):
     [
         ("day", D(2022, 9, 13), None, "13 September 2022"),
         ("day", D(2022, 9, 13), D(2022, 9, 14), "13–14 September 2022"),
+        ("day", D(2022, 9, 28), D(2022, 10, 3), "28 September – 3 October 2022"),
+        ("day", D(2020, 12, 30), D(2021, 1, 2), "30 December 2020 – 2 January 2021"),
         ("month", D(2020, 9, 1), None, "September 2020"),
         ("month", D(2020, 9, 1), D(2020, 11, 30), "September–November 2020"),
+        ("month", D(2020, 11, 1), D(2021, 2, 28), "November 2020 – February 2021"),
         ("year", D(1991, 1, 1), None, "1991"),
-        ("year", D(1991, 1, 1), D(1994, 12, 31), "1991 – 1994"),
+        ("year", D(1991, 1, 1), D(1994, 12, 31), "1991–1994"),
         ("approximate", D(1987, 1, 1), D(1989, 12, 31), "late 1980s"),
+        ("approximate", D(1984, 1, 1), D(1986, 12, 31), "mid-1980s"),
+        ("approximate", D(1980, 1, 1), D(1989, 12, 31), "1980s"),
+        ("approximate", D(1981, 1, 1), D(1989, 12, 31), "c. 1981–1989"),
+        ("approximate", D(1987, 1, 1), D(1993, 12, 31), "c. 1987–1993"),
         ("approximate", D(2023, 5, 1), None, "c. May 2023"),
+        ("approximate", D(2023, 9, 1), D(2023, 9, 30), "c. September 2023"),
         ("approximate", D(2023, 9, 18), D(2023, 9, 24), "c. 18–24 September 2023"),
+        ("approximate", D(2023, 9, 28), D(2023, 10, 3), "c. 28 September – 3 October 2023"),
+        ("approximate", D(2023, 3, 1), D(2023, 5, 31), "c. March–May 2023"),
+        ("approximate", D(2023, 1, 1), D(2023, 12, 31), "c. 2023"),
     ],
 )
 def test_a_date_is_shown_at_its_precision(precision, start, end, shown):
+    """Ranges read as "September–November 2020" everywhere: an en dash closed up between
+    single words, spaced where an end has words of its own; an approximate date has "c."
+    before it, or its worded form when both ends lie in one part of a decade."""
     event = make_event(date_start=start, date_end=end, date_precision=precision)
     assert event.date_display == shown
 

@@ -1,12 +1,17 @@
 """Event, actor and source pages, and the JSON and CSV twins of the chronology."""
 
+import csv
 import datetime
+import io
+import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.factories import make_actor, make_event, make_source, make_statement
-from timeline.models import Source
+from timeline.models import Source, Statement
 
 pytestmark = pytest.mark.django_db
 CALL = "blinken-aliyev-call-2023-09-26"
@@ -79,3 +84,57 @@ def test_a_source_names_its_language_and_a_passage_prints_its_address(client, se
     assert "in Russian" in page(client, "source", statement.source.slug)
     html = page(client, "event", statement.event.slug)
     assert f'data-address="https://timeline.example.org{statement.get_absolute_url()}"' in html
+
+
+@pytest.mark.parametrize("name", ["event", "actor", "source"])
+def test_each_listed_statement_says_once_whether_it_is_a_quote_reported_or_an_account(client, name):
+    source, speaker = make_source(), make_actor(slug="minister")
+    event = make_event(sources=[source])
+    for mode, text in [
+        ("quote", "We want peace,"),
+        ("reported", "The envoy urged both sides to talk."),
+        ("account", "The minister met the envoy today."),
+    ]:
+        make_statement(event=event, source=source, speaker=speaker, mode=mode, text=text)
+    slug = {"event": event.slug, "actor": "minister", "source": source.slug}[name]
+    html = page(client, name, slug)
+    items = dict(re.findall(r'<li class="statement mode-(\w+)"[^>]*>(.*?)</li>', html, re.S))
+    assert set(items) == {"quote", "reported", "account"}
+    labels = {mode: escape(label).lower() for mode, label in Statement.Mode.choices}
+    for mode, item in items.items():
+        # In its text, attributes and hidden text alike: what a screen reader reads too.
+        said = {other: item.lower().count(label) for other, label in labels.items()}
+        assert said == {other: int(other == mode) for other in labels}, item
+    # The quote's label is read before it, as reported speech's is.
+    assert re.search(r'<p class="mode-label">Direct quote:</p><blockquote', items["quote"])
+    assert '<span class="mode-label">Reported speech:</span>' in items["reported"]
+
+
+def test_an_events_date_reads_the_same_wherever_the_site_shows_it(client):
+    D = datetime.date
+    war = make_event(title="War", date_start=D(1991, 1, 1), date_end=D(1994, 12, 31),
+                     date_precision="year")  # fmt: skip
+    unrest = make_event(title="Unrest", date_start=D(1987, 1, 1), date_end=D(1993, 12, 31),
+                        date_precision="approximate")  # fmt: skip
+    for event, shown in [(war, "1991–1994"), (unrest, "c. 1987–1993")]:
+        html = page(client, "event", event.slug)
+        assert f"<title>{event.title}, {shown} · Karabakh timeline</title>" in html
+        assert re.search(rf'<p class="meta">\s*<time datetime="[^"]+">{shown}</time>', html)
+        assert f"“{event.title}” ({shown})." in html  # the citation
+    assert f'<a rel="next" href="{war.get_absolute_url()}">1991–1994: War →</a>' in page(
+        client, "event", unrest.slug
+    )
+    chronology = client.get(reverse("timeline:chronology")).content.decode()
+    assert '<time datetime="1987-01-01">c. 1987–1993</time>' in chronology
+    assert '<time datetime="1991-01-01">1991–1994</time>' in chronology
+    exported = client.get(reverse("timeline:events-json")).json()["results"]
+    assert [row["date_display"] for row in exported] == ["c. 1987–1993", "1991–1994"]
+    csv_body = b"".join(client.get(reverse("timeline:events-csv")).streaming_content).decode()
+    rows = csv.DictReader(io.StringIO(csv_body))
+    assert [row["date_display"] for row in rows] == ["c. 1987–1993", "1991–1994"]
+    atom = ET.fromstring(client.get(reverse("timeline:events-atom")).content)
+    summaries = [s.text for s in atom.iter("{http://www.w3.org/2005/Atom}summary")]
+    assert sorted(summary.partition("</p>")[0] for summary in summaries) == [
+        "<p>1991–1994",
+        "<p>c. 1987–1993",
+    ]

@@ -15,6 +15,7 @@ from django.utils.functional import SimpleLazyObject
 
 from timeline.caching import Fragments
 from timeline.counts import Counts
+from timeline.dates import format_date, format_years
 from timeline.forms import ChronologyFilter
 from timeline.keyset import PAGE_SIZE, SHOWN_AT_MOST, Page, page_of
 from timeline.models import Event, Statement
@@ -46,16 +47,46 @@ class Axis(list):
 # ---------------------------------------------------------------- the page of events
 
 
-def heading_key(event) -> tuple[int, str]:
-    """Events are grouped under their year, then their month when the date gives one."""
-    start, end = event.date_start, event.date_end
-    within_a_month = end is None or (end.year, end.month) == (start.year, start.month)
-    if event.date_precision == Event.Precision.DAY or (
-        event.date_precision in {Event.Precision.MONTH, Event.Precision.APPROXIMATE}
-        and within_a_month
-    ):
-        return start.year, start.strftime("%B %Y")
-    return start.year, f"{start.year}, dated by year or longer"
+class Heading(str):
+    """The text of a heading in the list of events, and what it names, its class in the
+    page: "year" or "month" when every day of the event's date lies in that year or
+    month, "years" for the span of years it does not, "period" for what a date says in
+    place of a month."""
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str):
+        heading = super().__new__(cls, text)
+        heading.kind = kind
+        return heading
+
+
+def heading_key(event) -> tuple[Heading, Heading]:
+    """The headings an event is listed under, saying no more than its date does: the
+    year it lies in, else the span of years it covers ("1991–1994", "Late 1980s"); then
+    the month it lies in, else what its date gives instead ("1991, dated by year only",
+    "2020, spanning months", "Late 1980s, dated approximately"). An approximate date's
+    span is how unsure it is, not how long the event lasted."""
+    P = Event.Precision
+    start, precision = event.date_start, event.date_precision
+    end = event.date_end or start
+    years = capitalised(format_years(start, end, precision))
+    if start.year != end.year:
+        kind, group = "years", "spanning years"
+    elif precision == P.YEAR:
+        kind, group = "year", "dated by year only"
+    elif start.month == end.month:
+        return Heading(years, "year"), Heading(format_date(start, P.MONTH), "month")
+    else:
+        kind, group = "year", "spanning months"
+    if precision == P.APPROXIMATE:
+        group = "dated approximately"
+    return Heading(years, kind), Heading(f"{years}, {group}", "period")
+
+
+def capitalised(text: str) -> str:
+    """``text`` with a capital to start a heading: "late 1980s" is "Late 1980s" (not "c.")."""
+    return text if text.startswith("c.") else text[:1].upper() + text[1:]
 
 
 def events_page(form: ChronologyFilter, counts: Counts, *, skip: int = 0) -> Page:

@@ -58,7 +58,10 @@ def precision_problem(start: datetime.date, end: datetime.date | None, precision
     return ""
 
 
-def format_date(value: datetime.date, precision: str) -> str:
+def format_date(value: datetime.date, precision: str = Precision.DAY) -> str:
+    """One date at a precision: '13 September 2022', 'September 2022', '2022'. A day
+    is written so wherever the site writes one (a source's publication, a citation's
+    date of access), through this function or the template filter ``day``."""
     if precision == Precision.YEAR:
         return str(value.year)
     if precision == Precision.MONTH:
@@ -66,32 +69,105 @@ def format_date(value: datetime.date, precision: str) -> str:
     return f"{value.day} {calendar.month_name[value.month]} {value.year}"
 
 
+def span(first: str, last: str) -> str:
+    """Two ends joined as a range: by an en dash, closed up between single words
+    ('1991–1994', 'September–November 2020'), spaced when an end has spaces of its own
+    ('28 September – 3 October 2022')."""
+    return f"{first}–{last}" if " " not in first + last else f"{first} – {last}"
+
+
+# The parts of a decade that an approximate span of years is named by, when both its
+# ends lie in one of them ("1980s" is the whole decade).
+DECADE_PARTS = ((range(0, 4), "early {}s"), (range(4, 7), "mid-{}s"), (range(7, 10), "late {}s"))
+
+
+def approximate_years(first: int, last: int) -> str:
+    """An approximate span of years: in words when both ends lie in one part of a
+    decade ('late 1980s', 'mid-1990s', '1980s'), else 'c. 1987–1993'."""
+    decade = first // 10 * 10
+    if last // 10 * 10 == decade:
+        if (first, last) == (decade, decade + 9):
+            return f"{decade}s"
+        for years, words in DECADE_PARTS:
+            if first % 10 in years and last % 10 in years:
+                return words.format(decade)
+    return f"c. {span(str(first), str(last))}"
+
+
 def format_date_range(start: datetime.date, end: datetime.date | None, precision: str) -> str:
-    """A date as honest as its precision: '13 September 2022', 'September 2020', '1991',
-    '13–14 September 2022', 'c. May 2023', 'late 1980s', 'by 1 May 2023'."""
+    """A date as honest as its precision, the one home of how an event's date reads
+    (pages, titles, feeds, exports): '13 September 2022', '13–14 September 2022',
+    '28 September – 3 October 2022', 'September–November 2020', '1991–1994'. An
+    approximate date has "c." before it, or a worded form: 'c. May 2023',
+    'c. 18–24 September 2023', 'c. March–May 2023', 'c. 2023', 'late 1980s',
+    'c. 1987–1993'. A date known only as a bound: 'by 1 May 2023'."""
     if precision == Precision.BY:
         return f"by {format_date(start, Precision.DAY)}"
+    end = end or start
     if precision == Precision.APPROXIMATE:
-        if end and end.year != start.year:
-            if start.year // 10 == end.year // 10:
-                part = {0: "early", 1: "early", 2: "early", 3: "early"}.get(start.year % 10)
-                part = part or ("mid" if start.year % 10 < 7 else "late")
-                return f"{part} {start.year // 10 * 10}s"
-            return f"c. {start.year}–{end.year}"
-        if end and end != start and (end.month, end.year) == (start.month, start.year):
-            return f"c. {start.day}–{end.day} {calendar.month_name[start.month]} {start.year}"
-        return f"c. {calendar.month_name[start.month]} {start.year}"
-    first = format_date(start, precision)
-    if not end or end == start:
-        return first
-    last = format_date(end, precision)
+        if start.year != end.year:
+            return approximate_years(start.year, end.year)
+        return f"c. {exact_range(start, end, approximate_precision(start, end))}"
+    return exact_range(start, end, precision)
+
+
+def approximate_precision(start: datetime.date, end: datetime.date) -> str:
+    """The precision an approximate date within one year reads at: its year when it
+    covers the whole year, its months when it starts and ends with them (or is one
+    day, read as its month), else its days."""
+    first_of_month = start.day == 1
+    last_of_month = end.day == calendar.monthrange(end.year, end.month)[1]
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return Precision.YEAR
+    if start == end or (first_of_month and last_of_month):
+        return Precision.MONTH
+    return Precision.DAY
+
+
+def exact_range(start: datetime.date, end: datetime.date, precision: str) -> str:
+    """From ``start`` to ``end`` at ``precision`` (day, month or year), with what the
+    ends share written once: '13–14 September 2022', 'September–November 2020'."""
+    first, last = format_date(start, precision), format_date(end, precision)
     if first == last:
         return first
-    if precision == Precision.DAY and (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{last}"
-    if precision == Precision.MONTH and start.year == end.year:
-        return f"{calendar.month_name[start.month]}–{last}"
-    return f"{first} – {last}"
+    if precision == Precision.YEAR or start.year != end.year:
+        return span(first, last)
+    year = f" {end.year}"
+    if precision == Precision.DAY and start.month == end.month:
+        return f"{span(str(start.day), str(end.day))} {calendar.month_name[end.month]}{year}"
+    return span(first.removesuffix(year), last.removesuffix(year)) + year
+
+
+def period_precision(value: str) -> str:
+    """The precision of a period as a query string gives it: '2022', '2022-09', '2022-09-13'."""
+    return {4: Precision.YEAR, 7: Precision.MONTH}.get(len(value), Precision.DAY)
+
+
+def format_period_end(value: str) -> str:
+    """One end of a period as a query string gives it, as a date reads elsewhere:
+    '2022-09' is 'September 2022'."""
+    return format_date(parse_period(value, end=False), period_precision(value))
+
+
+def format_period(start: str, end: str) -> str:
+    """A period given as text (either end '2022', '2022-09' or '2022-09-13', as the
+    chronology's filter takes it, or empty) as a date reads elsewhere: '2022–2023',
+    'September 2022', '2020 – September 2022', 'from 13 September 2022', 'until 2023'."""
+    if not (start and end):
+        return f"from {format_period_end(start)}" if start else f"until {format_period_end(end)}"
+    if period_precision(start) != period_precision(end):
+        return span(format_period_end(start), format_period_end(end))
+    first, last = parse_period(start, end=False), parse_period(end, end=True)
+    return exact_range(first, last, period_precision(start))
+
+
+def format_years(start: datetime.date, end: datetime.date | None, precision: str) -> str:
+    """The years a date lies in, as a heading names them: '2020', '1991–1994', or for an
+    approximate span of years as its date reads ('late 1980s', 'c. 1987–1993')."""
+    end = end or start
+    if precision == Precision.APPROXIMATE and start.year != end.year:
+        return approximate_years(start.year, end.year)
+    return exact_range(start, end, Precision.YEAR)
 
 
 def said_before(start: datetime.date, end: datetime.date | None, precision: str, occasion):

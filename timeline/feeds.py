@@ -12,10 +12,10 @@ one.
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.dateformat import format as format_date
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
+from timeline.dates import format_date
 from timeline.forms import FeedFilter
 from timeline.heads import RECORD, SITE_NAME
 from timeline.links import absolute_url
@@ -82,7 +82,7 @@ class EventsFeed(Feed):
                 (
                     self.url(source["url"]),
                     source["label"],
-                    f", {format_date(source['published'], 'j F Y')}" if source["published"] else "",
+                    f", {format_date(source['published'])}" if source["published"] else "",
                 )
                 for source in event.listed_sources
             ),

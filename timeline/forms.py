@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.http import QueryDict
 
-from timeline.dates import parse_period
+from timeline.dates import format_period, format_period_end, parse_period
 from timeline.keyset import BROKEN_CURSOR, PAGE_SIZE, SHOWN_AT_MOST, SLUG_PATTERN, Cursor
 from timeline.models import Actor, Event, Origin, Place
 
@@ -370,7 +370,10 @@ class ChronologyFilter(QueryStringForm):
         return self.query(**{name: values or None})
 
     def label_of(self, name: str, value: str) -> str:
-        """How a chosen value reads: an actor's name, a kind's label, a date as given."""
+        """How a chosen value reads: an actor's name, a kind's label, a date as dates
+        read on the site ("2022-09" is "September 2022")."""
+        if isinstance(self.fields[name], PeriodField):
+            return format_period_end(value)
         names = getattr(self.fields[name], "names", None)
         return names().get(value, value) if names else value
 
@@ -405,10 +408,8 @@ class ChronologyFilter(QueryStringForm):
                 listed = in_words(labels, joiner)
                 parts.append(f"reported by {listed}" if name == "origin" else listed)
         start, end = values.get("from", [""])[0], values.get("to", [""])[0]
-        if start and end:
-            parts.append(start if start == end else f"{start}–{end}")
-        elif start or end:
-            parts.append(f"from {start}" if start else f"until {end}")
+        if start or end:
+            parts.append(format_period(start, end))
         return ", ".join(parts)
 
 

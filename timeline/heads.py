@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.dateformat import format as format_date
 from django.utils.text import Truncator
 
 from timeline import relays
+from timeline.dates import format_date
 from timeline.forms import ChronologyFilter
 from timeline.links import absolute_url
 
@@ -69,7 +69,7 @@ def chronology(request, form: ChronologyFilter, count: int | None) -> Head:
         title += f" · {events(count)}"
     cursor = form.cleaned_data.get("cursor")
     if cursor:
-        title += f", continued after {format_date(cursor[0], 'j F Y')}"
+        title += f", continued after {format_date(cursor[0])}"
     if summary:
         description = f"{events(count).capitalize()} of {RECORD} matching: {summary}."
     else:
@@ -135,7 +135,7 @@ def actor(request, actor, pages) -> Head:
 
 
 def source(request, source, pages) -> Head:
-    published = format_date(source.published, "j F Y") if source.published else "undated"
+    published = format_date(source.published) if source.published else "undated"
     headline = source.headline or "Untitled document"
     return _head(
         request,

@@ -257,7 +257,6 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
         "event": event,
         "today": datetime.date.today(),
         "permalink": permalink,
-        "site": absolute_url(request, ""),  # the start of the passages' printed addresses
         "fragments": fragments,
         "head": heads.event(request, event),
     }
@@ -375,8 +374,10 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     pages = ActorPages.from_request(request)
     if not pages.is_valid():
         return invalid_query(request, pages)
-    # Its body is the same for every reader of this page of it.
-    fragments = Fragments(version, {"actor": actor.slug + pages.query()}, using=visible.db)
+    # Its body is the same for every reader of this page of it (its statements' printed
+    # addresses name the site).
+    here = absolute_url(request, actor.get_absolute_url()) + pages.query()
+    fragments = Fragments(version, {"actor": here}, using=visible.db)
     context, shown = {"actor": actor, "fragments": fragments}, [actor]
     context["head"] = heads.actor(request, actor, pages)
     if "actor" not in fragments:
@@ -438,8 +439,10 @@ def source_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     pages = SourcePages.from_request(request)
     if not pages.is_valid():
         return invalid_query(request, pages)
-    # Its body is the same for every reader of this page of it.
-    fragments = Fragments(version, {"source": source.slug + pages.query()}, using=visible.db)
+    # Its body is the same for every reader of this page of it (its statements' printed
+    # addresses name the site).
+    here = absolute_url(request, source.get_absolute_url()) + pages.query()
+    fragments = Fragments(version, {"source": here}, using=visible.db)
     context = {"source": source, "fragments": fragments}
     context["head"] = heads.source(request, source, pages)
     if "source" not in fragments:
@@ -454,8 +457,9 @@ def source_body(source, pages) -> dict:
     statement highlighted in it, and the pages of its statements and events that
     ``pages`` asks for."""
     # The text is shown whole, every published statement highlighted in it (in time that
-    # grows with their number); the list of them below it comes in pages.
-    statements = Statement.objects.published().in_source(source).select_related("event", "speaker")
+    # grows with their number); the list of them below it comes in pages. Read through the
+    # source, each knows it without a query: its passage's address names it.
+    statements = source.statements.published().select_related("event", "speaker")
     after_events, after_statements = pages.cleaned_data["events"], pages.cleaned_data["statements"]
     statement_page = page_of(
         statements.in_text_order().after_passage(after_statements),
