@@ -372,3 +372,87 @@ def test_the_json_says_each_statements_occasion_concerns_and_date(client, call):
     call.dating = call.Dating.UNDATED
     call.save()
     assert client.get("/events/the-call.json").json()["statements"][0]["said"] is None
+
+
+# ---------------------------------------------------------------- renames and corrections
+
+
+def test_a_renamed_events_old_addresses_answer_301_forever(client):
+    event = make_event(slug="first-name")
+    event.slug = "second-name"
+    event.save()
+    event.slug = "third-name"
+    event.save()
+    for old in ("first-name", "second-name"):
+        response = client.get(f"/events/{old}/")
+        assert response.status_code == 301
+        assert response["Location"] == "/events/third-name/"
+    assert client.get("/events/first-name.json")["Location"] == "/events/third-name.json"
+    assert client.get("/events/no-such-name/").status_code == 404
+
+
+def test_a_renamed_actors_old_address_answers_301_keeping_its_query(client):
+    actor = make_actor(slug="old-actor")
+    make_event(actors=[actor])
+    actor.slug = "new-actor"
+    actor.save()
+    response = client.get("/actors/old-actor/", {"events": "x"})
+    assert response.status_code == 301
+    assert response["Location"] == "/actors/new-actor/?events=x"
+
+
+def test_a_record_that_takes_an_old_slug_is_shown_at_it(client):
+    renamed = make_event(slug="shared-name")
+    renamed.slug = "renamed"
+    renamed.save()
+    make_event(slug="shared-name", title="The new one")
+    assert client.get("/events/shared-name/").status_code == 200
+
+
+def test_a_renamed_draft_does_not_reveal_its_new_address(client):
+    draft = make_event(slug="draft-old", publication=Event.Publication.DRAFT)
+    draft.slug = "draft-new"
+    draft.save()
+    assert client.get("/events/draft-old/").status_code == 404
+
+
+def test_a_correction_is_listed_on_the_events_page(client):
+    from timeline.models import Correction
+
+    event = make_event(slug="corrected")
+    Correction.objects.create(event=event, made_on=D(2026, 12, 2), note="the dates of the clashes")
+    html = client.get("/events/corrected/").content.decode()
+    assert "<li>Corrected on 2 December 2026: the dates of the clashes</li>" in html
+
+
+# ---------------------------------------------------------------- the admin
+
+
+def test_an_editor_records_a_correction_and_the_feed_dates_the_event_by_it(editor_client, client):
+    from tests.admin_forms import admin_url, form_data, formset
+
+    event = make_event(slug="corrected")
+    before = event.updated
+    data = form_data(editor_client.get(admin_url(Event, "change", event.pk)))
+    data.update(formset("corrections", [{"made_on": "2026-12-02", "note": "the dates"}]))
+    response = editor_client.post(admin_url(Event, "change", event.pk), data)
+    assert response.status_code == 302, response.context["errors"]
+    event.refresh_from_db()
+    assert event.updated > before
+    assert "Corrected on 2 December 2026: the dates" in client.get("/events/corrected/").text
+    feed = client.get("/events.atom").text
+    assert f"<updated>{event.updated.isoformat()}</updated>" in feed
+
+
+def test_a_number_the_words_do_not_state_is_a_form_error_and_nothing_is_saved(editor_client, call):
+    from tests.admin_forms import admin_url, form_data, formset
+
+    event = call.event
+    data = form_data(editor_client.get(admin_url(Event, "change", event.pk)))
+    row = {"source": call.source.pk, "text": "less than 24 hours", "counts": "duration",
+           "unit": "hours", "high": "25"}  # fmt: skip
+    data.update(formset("quantities", [row]))
+    page = editor_client.post(admin_url(Event, "change", event.pk), data)
+    assert page.status_code == 200
+    assert "25 is not a number these words state (they state 24)" in page.text
+    assert not Quantity.objects.exists()

@@ -21,6 +21,7 @@ from timeline.admin_guards import EditGuardForm, GuardedAdmin, SafeAutocomplete,
 from timeline.history import lists_in, m2m_fields
 from timeline.models import (
     Actor,
+    Correction,
     Event,
     EventActor,
     EventLink,
@@ -141,6 +142,15 @@ class QuantityInline(SafeAutocomplete, admin.StackedInline):
         return f"Characters {quantity.start}–{quantity.end}"
 
 
+class CorrectionInline(admin.TabularInline):
+    """Corrections to a published event, listed on its public page: saving one updates
+    the event, so that its feed entry comes again."""
+
+    model = Correction
+    fields = ["made_on", "note"]
+    extra = 0
+
+
 class RelayInline(SafeAutocomplete, admin.TabularInline):
     """Who passed the statement on, from the speaker down to the publishing outlet."""
 
@@ -236,7 +246,8 @@ class EventAdmin(TimelineAdmin):
     date_hierarchy = "date_start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["places", "sources"]
-    inlines = [EventActorInline, StatementInline, EventLinkInline, QuantityInline]
+    inlines = [EventActorInline, StatementInline, EventLinkInline, QuantityInline,
+               CorrectionInline]  # fmt: skip
     actions = ["publish", "unpublish"]
     fieldsets = [
         (

@@ -9,6 +9,7 @@ for a deletion, in a check before it; for publishing, in
 ``Event.validate_publication()``).
 """
 
+import datetime
 import re
 import secrets
 
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import OuterRef, ProtectedError, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Concat
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.urls.converters import SlugConverter
@@ -1136,6 +1137,53 @@ class Quantity(Passage, models.Model):
             raise ValidationError(errors)
 
 
+class FormerSlug(models.Model):
+    """A slug an event or an actor had before a correction renamed it: its old address
+    answers 301 to the new one, forever (written on every rename, see below)."""
+
+    slug = models.SlugField(max_length=160)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="former_slugs"
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="former_slugs"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__isnull=True, actor__isnull=False)
+                | Q(event__isnull=False, actor__isnull=True),
+                name="former_slug_of_one_record",
+            ),
+        ]
+        indexes = [models.Index(fields=["slug"], name="former_slug_lookup")]
+
+    def __str__(self):
+        return f"{self.slug} → {self.event or self.actor}"
+
+
+class Correction(models.Model):
+    """A correction to a published event, listed on its page ("Corrected on 2 December
+    2026: the dates of the clashes…"); saving it updates the event, so feeds carry it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="corrections")
+    made_on = models.DateField("corrected on", default=datetime.date.today)
+    note = models.CharField(
+        max_length=500, help_text="What was corrected, in plain words, for readers."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event", "made_on", "pk"]
+
+    def __str__(self):
+        return f"Corrected on {format_date(self.made_on, Precision.DAY)}: {self.note}"
+
+
 class SearchDocument(models.Model):
     """The words search looks in for one event, besides names: its title, its summary
     and its statements' texts, one per line, in one row, so that a search is one indexed
@@ -1336,3 +1384,26 @@ def statement_deleted(sender, instance, using, origin=None, **kwargs):
     if isinstance(origin, Event) or (isinstance(origin, models.QuerySet) and origin.model is Event):
         return  # deleted with its event, whose document goes with it
     write_search_documents(Event.objects.using(using).filter(pk=instance.event_id))
+
+
+# Renames: an event's or an actor's old slug is kept, so that its old address answers 301.
+
+
+@receiver(pre_save, sender=Event, dispatch_uid="former-slug-of-an-event")
+@receiver(pre_save, sender=Actor, dispatch_uid="former-slug-of-an-actor")
+def note_former_slug(sender, instance, raw=False, using=None, **kwargs):
+    if raw or instance.pk is None:
+        return
+    old = sender.objects.using(using).filter(pk=instance.pk).values_list("slug", flat=True).first()
+    instance._former_slug = old if old and old != instance.slug else None
+
+
+@receiver(post_save, sender=Event, dispatch_uid="keep-former-slug-of-an-event")
+@receiver(post_save, sender=Actor, dispatch_uid="keep-former-slug-of-an-actor")
+def keep_former_slug(sender, instance, raw=False, using=None, **kwargs):
+    old = getattr(instance, "_former_slug", None)
+    if raw or not old:
+        return
+    field = "event" if sender is Event else "actor"
+    FormerSlug.objects.using(using).create(slug=old, **{field: instance})
+    instance._former_slug = None

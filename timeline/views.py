@@ -7,6 +7,7 @@ URL. What every reader of a page sees alike is kept rendered for the version of 
 records (timeline/caching.py), and not asked for again while it is kept."""
 
 import datetime
+import functools
 import json
 
 from django.conf import settings
@@ -51,7 +52,7 @@ from timeline.forms import (
 from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
-from timeline.models import Actor, Event, EventLink, Origin, Source, Statement
+from timeline.models import Actor, Event, EventLink, FormerSlug, Origin, Source, Statement
 from timeline.querysets import add_listing_details
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
@@ -233,6 +234,47 @@ def events_atom(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class Moved(Exception):
+    """The slug asked for is a former one: the record's address is now ``url``."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+
+def by_slug(request, queryset, slug: str):
+    """The row of ``queryset`` (events or actors) with ``slug``; for a slug a rename
+    left behind, Moved (with the row's address now, the query string kept); else 404."""
+    found = queryset.filter(slug=slug).first()
+    if found is not None:
+        return found
+    field = queryset.model._meta.model_name
+    former = (
+        FormerSlug.objects.filter(slug=slug, **{f"{field}__in": queryset})
+        .select_related(field)
+        .first()
+    )
+    if former is None:
+        raise Http404
+    url = getattr(former, field).get_absolute_url()
+    if request.path.endswith(".json"):
+        url = reverse("timeline:event-json", kwargs={"slug": former.event.slug})
+    query = request.META.get("QUERY_STRING", "")
+    raise Moved(url + (f"?{query}" if query else ""))
+
+
+def follows_renames(view):
+    """A view of a record by slug whose former slugs answer 301 to its address now."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Moved as moved:
+            return HttpResponsePermanentRedirect(moved.url)
+
+    return wrapped
+
+
 def invalid_query(request, form) -> TemplateResponse:
     """A 400 page naming what is wrong with the query string of an event's, actor's
     or source's page."""
@@ -243,10 +285,11 @@ def invalid_query(request, form) -> TemplateResponse:
 
 @require_safe
 @gzip_page
+@follows_renames
 def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     visible = Event.objects.visible_to(request.user)
     version = fragments_version(request, visible.db)  # before anything else is read
-    event = get_object_or_404(visible, slug=slug)
+    event = by_slug(request, visible, slug)
     parameters = NoParameters.from_request(request)
     if not parameters.is_valid():
         return invalid_query(request, parameters)
@@ -271,11 +314,12 @@ def event_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
 
 @require_safe
 @gzip_page
+@follows_renames
 def event_json(request: HttpRequest, slug: str) -> HttpResponse:
     """/events/<slug>.json: an event as /events.json lists it, with its statements,
     their relays, its links to other events and the numbers its sources give."""
     visible = Event.objects.visible_to(request.user)
-    event = get_object_or_404(visible, slug=slug)
+    event = by_slug(request, visible, slug)
     parameters = NoParameters.from_request(request)
     if not parameters.is_valid():
         return problem_response(request, 400, parameters.error_list())
@@ -315,9 +359,8 @@ def event_body(request, event, visible, version: int | None) -> dict:
         "accounts": accounts(relays.attach(statements)),
         "mentioned": relays.attach(mentioned),
         "related": related_events(event, visible),
-        "quantities": event.quantities.select_related("source", "statement").defer(
-            "source__text"
-        ),
+        "corrections": event.corrections.all(),
+        "quantities": event.quantities.select_related("source", "statement").defer("source__text"),
         "previous": previous,
         "next": following,
     }
@@ -367,10 +410,11 @@ COUNTERPARTS_SHOWN = 20
 
 @require_safe
 @gzip_page
+@follows_renames
 def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
     visible = Actor.objects.visible_with_publicity(request.user)
     version = fragments_version(request, visible.db)  # before anything else is read
-    actor = get_object_or_404(visible.select_related("affiliation"), slug=slug)
+    actor = by_slug(request, visible.select_related("affiliation"), slug)
     pages = ActorPages.from_request(request)
     if not pages.is_valid():
         return invalid_query(request, pages)
