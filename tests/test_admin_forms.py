@@ -154,7 +154,7 @@ def test_a_source_edit_that_would_orphan_a_statement_is_refused_and_names_it(edi
     response = editor_client.post(url, data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "This edit would break 1 statement(s)" in page
+    assert "This edit would break 1 passage(s)" in page
     assert "«The envoy urged both sides to talk.»" in page
     assert Source.objects.get(pk=statement.source.pk).text == SAMPLE_TEXT
 

@@ -200,7 +200,7 @@ def test_a_source_edit_is_refused_while_a_quote_in_it_runs_across_quotation_mark
     assert quote.source.reanchored() == ([], [quote])
     with pytest.raises(ValidationError) as error:
         quote.source.full_clean()
-    assert "This edit would break 1 statement(s)" in error.value.message_dict["text"][0]
+    assert "This edit would break 1 passage(s)" in error.value.message_dict["text"][0]
 
 
 @pytest.mark.parametrize("text", ["e", " e ", "\n"])

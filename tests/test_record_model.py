@@ -456,3 +456,39 @@ def test_a_number_the_words_do_not_state_is_a_form_error_and_nothing_is_saved(ed
     assert page.status_code == 200
     assert "25 is not a number these words state (they state 24)" in page.text
     assert not Quantity.objects.exists()
+
+
+def test_a_source_edit_moves_its_numbers_and_refuses_to_break_one(call):
+    number = quantity(call, "less than 24 hours", high=24)
+    number.save()
+    source = call.source
+    source.text = "A new first line.\n" + source.text
+    source.save()
+    number.refresh_from_db()
+    assert source.text[number.start : number.end] == "less than 24 hours"
+    source.text = source.text.replace("less than 24 hours", "about a day")
+    with pytest.raises(ValidationError, match="a number of “duration of the operation”"):
+        source.save()
+
+
+def test_the_curation_queue_lists_statements_concerning_unlinked_events(call):
+    from timeline.curation import queue
+
+    operation = make_event(title="The operation")
+    call.concerns.add(operation)
+    listed = {s.slug: [item.label for item in s.items] for s in queue(D(2026, 11, 24))}
+    assert listed["unlinked-concerns"] == [str(call.event)]
+    EventLink.objects.create(from_event=call.event, to_event=operation, relation="responds-to",
+                             source=call.source)  # fmt: skip
+    listed = {s.slug: [item.label for item in s.items] for s in queue(D(2026, 11, 24))}
+    assert listed["unlinked-concerns"] == []
+
+
+def test_the_curation_queue_lists_numbers_that_no_longer_match_their_source(call):
+    from timeline.curation import queue
+
+    number = quantity(call, "less than 24 hours", high=24)
+    number.save()
+    Quantity.objects.filter(pk=number.pk).update(start=0, end=18)  # as a raw edit would
+    listed = {s.slug: s.count for s in queue(D(2026, 11, 24))}
+    assert listed["unanchored-numbers"] == 1

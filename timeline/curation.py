@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from timeline.models import Actor, Event, Statement
+from timeline.models import Actor, Event, Quantity, Statement
 
 SHOWN = 100
 
@@ -71,6 +71,27 @@ def queue(today: datetime.date) -> list[Section]:
             lambda rows: [
                 Item(str(s), change_url(s), f"in {s.source.outlet_label}") for s in rows[:SHOWN]
             ],
+        ),
+        section(
+            "unanchored-numbers",
+            "Numbers that no longer match their source",
+            "Their passage no longer stands at its place in the source's text: fix the "
+            "number or the source.",
+            Quantity.objects.unanchored()
+            .select_related("source")
+            .order_by("source__slug", "start"),
+            lambda rows: [
+                Item(str(q), change_url(q.event), f"in {q.source.outlet_label}")
+                for q in rows[:SHOWN]
+            ],
+        ),
+        section(
+            "unlinked-concerns",
+            "Events whose statements concern events not linked to them",
+            "A statement made at the event speaks of another event: the documents may say "
+            "how the two are related (one ends, responds to, or is part of the other).",
+            events.concerning_unlinked_events(),
+            event_items,
         ),
         section(
             "actor-details",

@@ -36,6 +36,7 @@ from timeline.querysets import (
     ActorQuerySet,
     EventQuerySet,
     PlaceQuerySet,
+    QuantityQuerySet,
     RecordCountQuerySet,
     SourceQuerySet,
     StatementQuerySet,
@@ -163,21 +164,21 @@ class Source(models.Model):
         return f"{self.outlet_label}: {self.headline or self.slug}"
 
     def save(self, *args, **kwargs):
-        # Statements keep standing at their passage when an edit moves it; an edit
-        # that would remove a recorded passage is refused (see clean()).
+        # Statements and numbers keep standing at their passage when an edit moves it;
+        # an edit that would remove a recorded passage is refused (see clean()).
         moved, broken = self.reanchored()
         if broken:
             raise ValidationError({"text": self.broken_message(broken)})
         with transaction.atomic():
             super().save(*args, **kwargs)
-            # Two steps, so that no statement ever takes a passage another still holds.
-            beyond = len(self.text) + max((s.end for s, _, _ in moved), default=0) + 1
-            for statement, _, _ in moved:
-                Statement.objects.filter(pk=statement.pk).update(
-                    start=statement.start + beyond, end=statement.end + beyond
+            # Two steps, so that no passage ever takes the place another still holds.
+            beyond = len(self.text) + max((p.end for p, _, _ in moved), default=0) + 1
+            for passage, _, _ in moved:
+                type(passage).objects.filter(pk=passage.pk).update(
+                    start=passage.start + beyond, end=passage.end + beyond
                 )
-            for statement, start, end in moved:
-                Statement.objects.filter(pk=statement.pk).update(start=start, end=end)
+            for passage, start, end in moved:
+                type(passage).objects.filter(pk=passage.pk).update(start=start, end=end)
 
     def get_absolute_url(self):
         return slug_path("timeline:source", self.slug)
@@ -198,22 +199,28 @@ class Source(models.Model):
         except KeyError:
             return self.language
 
-    def reanchored(self) -> tuple[list[tuple["Statement", int, int]], list["Statement"]]:
-        """Where each statement recorded in this source stands in its (possibly edited) text.
+    def reanchored(self) -> tuple[list[tuple["Passage", int, int]], list["Passage"]]:
+        """Where each statement and number recorded in this source stands in its
+        (possibly edited) text.
 
-        Returns the statements that still stand in it, with their new offsets, and
-        those the text no longer carries verbatim (or, for a quote, inside quotation marks).
+        Returns those that still stand in it, with their new offsets, and those the text
+        no longer carries verbatim (or, for a quote, inside quotation marks).
         """
         if self.pk is None:
             return [], []
         moved, broken = [], []
-        for statement in self.statements.select_related("speaker").order_by("start"):
-            start = self.text.find(statement.text)
-            end = start + len(statement.text)
-            if start < 0 or (statement.is_quote and not is_inside_quotation(self.text, start, end)):
-                broken.append(statement)
-            elif (start, end) != (statement.start, statement.end):
-                moved.append((statement, start, end))
+        passages = [
+            *self.statements.select_related("speaker").order_by("start"),
+            *self.quantities.order_by("start"),
+        ]
+        for passage in passages:
+            start = self.text.find(passage.text)
+            end = start + len(passage.text)
+            quote = getattr(passage, "is_quote", False)
+            if start < 0 or (quote and not is_inside_quotation(self.text, start, end)):
+                broken.append(passage)
+            elif (start, end) != (passage.start, passage.end):
+                moved.append((passage, start, end))
         return moved, broken
 
     def clean(self):
@@ -223,11 +230,16 @@ class Source(models.Model):
 
     @staticmethod
     def broken_message(broken) -> str:
-        listed = "; ".join(f"«{s.text}» ({s.speaker}, statement {s.pk})" for s in broken)
+        listed = "; ".join(
+            f"«{p.text}» ({p.speaker}, statement {p.pk})"
+            if isinstance(p, Statement)
+            else f"«{p.text}» (a number of “{p.counts}”)"
+            for p in broken
+        )
         return (
-            f"This edit would break {len(broken)} statement(s) recorded in this source, "
+            f"This edit would break {len(broken)} passage(s) recorded in this source, "
             f"whose text it no longer carries verbatim: {listed}. Keep those passages as "
-            "they are, or fix the statements first."
+            "they are, or fix the statements and numbers first."
         )
 
 
@@ -1059,7 +1071,7 @@ class Quantity(Passage, models.Model):
     start = models.PositiveIntegerField(editable=False)
     end = models.PositiveIntegerField(editable=False)
 
-    class Manager(models.Manager):
+    class Manager(models.Manager.from_queryset(QuantityQuerySet)):
         def get_by_natural_key(self, source_slug, start, end):
             return self.get(source__slug=source_slug, start=start, end=end)
 

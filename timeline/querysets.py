@@ -313,6 +313,20 @@ class EventQuerySet(models.QuerySet):
             .filter(origins=1)
         )
 
+    def concerning_unlinked_events(self):
+        """Events with a statement that concerns another event they have no link with
+        (either way): the documents may say how the two are related."""
+        concerns = _model("Statement").concerns.through.objects.filter(
+            statement__event=OuterRef("pk")
+        )
+        # Inside the concerns' subquery: OuterRef("event") is the concerned event,
+        # OuterRef(OuterRef("pk")) this one.
+        links = _model("EventLink").objects.filter(
+            Q(from_event=OuterRef(OuterRef("pk")), to_event=OuterRef("event"))
+            | Q(to_event=OuterRef(OuterRef("pk")), from_event=OuterRef("event"))
+        )
+        return self.filter(Exists(concerns.filter(~Exists(links))))
+
     def overdue_plans(self, today: datetime.date):
         """Planned events whose dates have passed: did they happen?"""
         return (
@@ -730,6 +744,14 @@ class PlaceQuerySet(PublicRecordQuerySet):
                 )
             )
         )
+
+
+class QuantityQuerySet(models.QuerySet):
+    def unanchored(self):
+        """Numbers whose passage no longer stands at their offsets in their source."""
+        return self.annotate(
+            passage=Substr("source__text", F("start") + 1, F("end") - F("start"))
+        ).exclude(passage=F("text"))
 
 
 class StatementQuerySet(models.QuerySet):
