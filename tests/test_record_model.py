@@ -492,3 +492,14 @@ def test_the_curation_queue_lists_numbers_that_no_longer_match_their_source(call
     Quantity.objects.filter(pk=number.pk).update(start=0, end=18)  # as a raw edit would
     listed = {s.slug: s.count for s in queue(D(2026, 11, 24))}
     assert listed["unanchored-numbers"] == 1
+
+
+def test_the_chronology_and_titles_mark_an_ongoing_or_offered_event(client):
+    make_event(slug="clashes", title="Clashes", date_start=D(2022, 9, 13),
+               date_end=D(2022, 9, 14), status="ongoing", status_as_of=D(2022, 9, 14))  # fmt: skip
+    make_event(slug="offer", title="Visit", status="offered")
+    html = client.get(reverse("timeline:chronology")).text
+    assert '<strong class="status">Ongoing as of 14 September 2022</strong>' in html
+    assert '<strong class="status">Offered or proposed</strong>' in html
+    page = client.get("/events/clashes/").text
+    assert "<title>Clashes, 13–14 September 2022 (ongoing as of 14 September 2022)" in page

@@ -153,6 +153,7 @@ def entries(page: Page, query: str = "") -> list[dict]:
                 "date": event.date_start.isoformat(),
                 "date_display": event.date_display,
                 "planned": event.is_planned,
+                "status": event.status_label,
                 "kind_mark": event.kind_mark,
                 "kind_label": KIND_LABELS.get(event.kind, event.kind),
                 "roles": event.listed_roles,

@@ -87,11 +87,10 @@ class EventsFeed(Feed):
                 for source in event.listed_sources
             ),
         )
-        planned = " (planned)" if event.is_planned else ""
         return format_html(
             "<p>{}{}</p><p>{}</p><p>Sources:</p><ul>{}</ul>",
             event.date_display,
-            planned,
+            event.status_note,
             event.summary,
             sources,
         )

@@ -87,11 +87,10 @@ def chronology(request, form: ChronologyFilter, count: int | None) -> Head:
 
 
 def event(request, event) -> Head:
-    planned = " (planned)" if event.is_planned else ""
     return _head(
         request,
         event.get_absolute_url(),
-        f"{event.title}, {event.date_display}{planned}",
+        f"{event.title}, {event.date_display}{event.status_note}",
         event.summary,
         type="article",
     )

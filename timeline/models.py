@@ -507,6 +507,19 @@ class Event(models.Model):
         return self.status == self.Status.PLANNED
 
     @property
+    def status_label(self) -> str:
+        """Its status where it is not "happened", as the chronology marks it ("Planned",
+        "Ongoing as of 14 September 2022"); "" when it happened."""
+        return "" if self.status == self.Status.HAPPENED else self.status_display
+
+    @property
+    def status_note(self) -> str:
+        """Its status after its title, as titles and feeds give it: " (planned)", " (ongoing
+        as of 14 September 2022)"; "" when it happened."""
+        label = self.status_label
+        return f" ({label[0].lower()}{label[1:]})" if label else ""
+
+    @property
     def status_display(self) -> str:
         """Its status in words, with the day it holds as of: "Ongoing as of 14 September
         2022", "Offered or proposed, as of 26 September 2023"."""
