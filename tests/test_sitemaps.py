@@ -48,9 +48,11 @@ def test_the_sitemap_lists_every_public_page_and_nothing_else(client, production
     )
     make_actor(slug="unseen")
     pages = ("chronology", "about", "actors", "places", "sources")
+    make_statement(event=draft, source=draft.sources.first())
     expected = {SITE + reverse(f"timeline:{name}") for name in pages} | {
         SITE + page.get_absolute_url() for page in (event, actor, source, *event.sources.all())
     }
+    expected.add(SITE + statement.get_permalink())
     assert listed(client) == expected
     assert SITE + draft.get_absolute_url() not in expected
 
@@ -59,7 +61,7 @@ def test_its_addresses_name_the_site_url_whatever_host_the_request_claims(client
     make_statement()
     assert sections(client) == [
         SITE + reverse("timeline:sitemap-section", kwargs={"section": section})
-        for section in ("pages", "events", "actors", "sources")
+        for section in ("pages", "events", "actors", "sources", "statements")
     ]
     assert all(address.startswith(SITE + "/") for address in listed(client))
     for url in (SITEMAP, reverse("timeline:sitemap-section", kwargs={"section": "events"})):

@@ -1,6 +1,6 @@
 """``/sitemap.xml``: every public page, for search engines (Django's sitemaps
-framework): the chronology, every published event, and every actor and source a
-published event shows (``public()``), each section a sitemap of its own, in pages of
+framework): the chronology, every published event and its statements, and every actor
+and source a published event shows (``public()``), each section a sitemap of its own, in pages of
 the 50,000 addresses a sitemap may hold. ``/sitemap.xml`` is their index, whatever
 their number, so that its address never changes shape as the record grows.
 
@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from timeline.links import absolute_url
-from timeline.models import Actor, Event, Source
+from timeline.models import Actor, Event, Source, Statement
 
 
 class SiteSitemap(Sitemap):
@@ -89,11 +89,22 @@ class SourceSitemap(SiteSitemap):
         return Source.objects.public().aggregate(last=Max("updated"))["last"]
 
 
+class StatementSitemap(SiteSitemap):
+    """The statements of published events, each at its own page (/statements/<id>/)."""
+
+    def items(self):
+        return Statement.objects.published().order_by("uid").only("uid")
+
+    def location(self, statement):
+        return statement.get_permalink()
+
+
 SITEMAPS = {
     "pages": PagesSitemap,
     "events": EventSitemap,
     "actors": ActorSitemap,
     "sources": SourceSitemap,
+    "statements": StatementSitemap,
 }
 
 
