@@ -106,6 +106,8 @@ class StatementInline(SafeAutocomplete, admin.StackedInline):
     autocomplete_fields = ["speaker", "addressees", "source", "concerns"]
     readonly_fields = ["passage"]
     extra = 0
+    # Its relays are edited on its own page (an inline holds no inline).
+    show_change_link = True
 
     @admin.display(description="Place in the source")
     def passage(self, statement):
