@@ -91,7 +91,18 @@ class StatementFormSet(forms.BaseInlineFormSet):
                 first_row[key] = number
 
 
-class StatementInline(SafeAutocomplete, admin.StackedInline):
+class PassageInline:
+    """An inline of records anchored in a source's text (statements, numbers), which
+    shows where each stands there."""
+
+    @admin.display(description="Place in the source")
+    def passage(self, record):
+        if record.pk is None:
+            return "Worked out from the text when you save."
+        return f"Characters {record.start}–{record.end}"
+
+
+class StatementInline(PassageInline, SafeAutocomplete, admin.StackedInline):
     model = Statement
     formset = StatementFormSet
     fields = [
@@ -109,12 +120,6 @@ class StatementInline(SafeAutocomplete, admin.StackedInline):
     # Its relays are edited on its own page (an inline holds no inline).
     show_change_link = True
 
-    @admin.display(description="Place in the source")
-    def passage(self, statement):
-        if statement.pk is None:
-            return "Worked out from the text when you save."
-        return f"Characters {statement.start}–{statement.end}"
-
 
 class EventLinkInline(SafeAutocomplete, admin.TabularInline):
     """The links this event makes to others (“ends”, “is part of”), each as a source
@@ -127,7 +132,7 @@ class EventLinkInline(SafeAutocomplete, admin.TabularInline):
     extra = 0
 
 
-class QuantityInline(SafeAutocomplete, admin.StackedInline):
+class QuantityInline(PassageInline, SafeAutocomplete, admin.StackedInline):
     """The numbers its sources give, each as its passage: bounds only from the numbers
     the words state."""
 
@@ -136,12 +141,6 @@ class QuantityInline(SafeAutocomplete, admin.StackedInline):
     autocomplete_fields = ["source", "statement"]
     readonly_fields = ["passage"]
     extra = 0
-
-    @admin.display(description="Place in the source")
-    def passage(self, quantity):
-        if quantity.pk is None:
-            return "Worked out from the text when you save."
-        return f"Characters {quantity.start}–{quantity.end}"
 
 
 class CorrectionInline(admin.TabularInline):
