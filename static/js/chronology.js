@@ -118,11 +118,34 @@ function setUpAxis(axis) {
   if (current) rove(axis, current);
 }
 
-// htmx:load comes for the page once it is ready, then for each piece of new content.
+// Where the axis is narrower than its bars (a phone: site.css), it scrolls sideways:
+// bring the chosen years (or months) into its view, centred, or else the last with
+// events, the latest news. Only the axis scrolls, never the page.
+function reveal(axis) {
+  if (axis.scrollWidth <= axis.clientWidth) return;
+  const links = years(axis);
+  const chosen = links.filter(isChosen);
+  const shown = chosen.length ? chosen : links.filter(hasEvents).slice(-1);
+  if (!shown.length) return;
+  const view = axis.getBoundingClientRect();
+  const first = shown[0].getBoundingClientRect();
+  const last = shown.at(-1).getBoundingClientRect();
+  // Years that do not fit together are shown from the first.
+  const width = Math.min(last.right - first.left, axis.clientWidth);
+  const middle = view.left + axis.clientLeft + axis.clientWidth / 2;
+  axis.scrollLeft += first.left + width / 2 - middle;
+}
+
+// htmx:load comes for the page once it is ready, then for each piece of new content
+// (after a history restore too, for each element of the restored page).
 document.addEventListener("htmx:load", (event) => {
   const content = event.target;
-  if (content.matches?.(".axis")) setUpAxis(content);
-  for (const axis of content.querySelectorAll?.(".axis") ?? []) setUpAxis(axis);
+  const axes = [...(content.querySelectorAll?.(".axis") ?? [])];
+  if (content.matches?.(".axis")) axes.unshift(content);
+  for (const axis of axes) {
+    setUpAxis(axis);
+    reveal(axis);
+  }
 });
 
 const MOVES = {
@@ -151,3 +174,4 @@ document.addEventListener("focusin", (event) => {
   const link = event.target.closest?.(".axis li > a");
   if (link) rove(link.closest(".axis"), link);
 });
+

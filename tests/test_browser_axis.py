@@ -1,0 +1,138 @@
+"""The time axis in a browser, on a phone: bars big enough to hit at 320 px, the axis
+scrolling sideways inside itself (never the page) with the chosen year in view, and on a
+wide screen the look it had."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.browser import (
+    DESKTOP,
+    NARROW,
+    PHONE,
+    assert_fits,
+    in_axis_view,
+    mark_page,
+    still_same_page,
+    year,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.same_on_every_database]
+
+# WCAG 2.2's smallest target (2.5.8), in CSS pixels.
+TARGET = 24
+
+
+def years_axis(page):
+    return page.locator(".axis:not(.months)")
+
+
+def scrolls(axis) -> bool:
+    return axis.evaluate("axis => axis.scrollWidth > axis.clientWidth")
+
+
+# ---------------------------------------------------------------- bars big enough to hit
+
+
+@pytest.mark.parametrize("viewport", [NARROW, PHONE], ids=["320", "375"])
+@pytest.mark.parametrize("path", ["/", "/?from=2022&to=2022", "/?from=2022-09&to=2022-09"])
+def test_on_a_phone_every_bar_is_big_enough_to_hit_and_the_page_still_fits(page, viewport, path):
+    page.set_viewport_size(viewport)
+    page.goto(path)
+    bars = page.locator(".axis a")
+    expect(bars.first).to_be_attached()
+    boxes = bars.evaluate_all(
+        "bars => bars.map(bar => { const box = bar.getBoundingClientRect();"
+        " return [bar.ariaLabel, box.width, box.height]; })"
+    )
+    assert len(boxes) == (33 if path == "/" else 45)  # the years, and a year's months
+    too_small = [box for box in boxes if box[1] < TARGET or box[2] < TARGET]
+    assert not too_small, too_small
+    assert_fits(page, viewport["width"])
+
+
+def test_on_the_narrowest_phone_the_years_scroll_sideways_with_the_chosen_one_in_view(page):
+    page.set_viewport_size(NARROW)
+    page.goto("/?from=2022&to=2022")
+    expect(year(page, "2022: 5 events")).to_have_attribute("tabindex", "0")
+    assert scrolls(years_axis(page))
+    assert in_axis_view(year(page, "2022: 5 events"))
+    assert not in_axis_view(year(page, "1991: 2 events"))
+    # A year's twelve months fit the narrowest phone as they are.
+    assert not scrolls(page.locator(".axis.months"))
+    assert in_axis_view(year(page, "September 2022: 5 events"))
+    assert_fits(page, NARROW["width"])
+
+
+def test_with_no_year_chosen_the_last_year_with_events_is_in_view(page):
+    page.set_viewport_size(NARROW)
+    page.goto("/")
+    assert scrolls(years_axis(page))
+    assert in_axis_view(year(page, "2023: 10 events"))
+    assert not in_axis_view(year(page, "1991: 2 events"))
+
+
+def test_after_a_swap_the_chosen_year_is_scrolled_into_view_again(page):
+    page.set_viewport_size(NARROW)
+    page.goto("/?from=2020&to=2020")
+    assert in_axis_view(year(page, "2020: 2 events"))
+    mark_page(page)
+    # The order swaps the results, the axis with them, and leaves the focus elsewhere.
+    page.get_by_role("link", name="Newest first").click()
+    expect(page).to_have_url(re.compile(r"sort=newest"))
+    expect(page.locator("#results-heading")).to_be_focused()
+    assert in_axis_view(year(page, "2020: 2 events"))
+    assert not in_axis_view(year(page, "1991: 2 events"))
+    assert_fits(page, NARROW["width"])
+    assert still_same_page(page)
+
+
+def test_the_arrow_keys_scroll_the_axis_to_the_year_they_reach(page):
+    page.set_viewport_size(NARROW)
+    page.goto("/")
+    bar = year(page, "1991: 2 events")
+    bar.focus()
+    assert in_axis_view(bar)
+    page.keyboard.press("End")
+    expect(year(page, "2023: 10 events")).to_be_focused()
+    assert in_axis_view(year(page, "2023: 10 events"))
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(year(page, "2020: 2 events")).to_be_focused()
+    assert in_axis_view(year(page, "2020: 2 events"))
+    assert_fits(page, NARROW["width"])
+
+
+def test_on_a_wide_screen_the_axis_keeps_its_look(page):
+    page.set_viewport_size(DESKTOP)
+    page.goto("/?from=2022&to=2022")
+    years, months = years_axis(page), page.locator(".axis.months")
+    assert not scrolls(years)
+    assert not scrolls(months)
+    # Each year is labelled, in one row across the results; a month is as wide as a year.
+    expect(years.locator(".year")).to_have_count(33)
+    for label in years.locator(".year").all():
+        expect(label).to_be_visible()
+    year_box = year(page, "1991: 2 events").bounding_box()
+    month_box = year(page, "January 2022: 0 events").bounding_box()
+    assert abs(month_box["width"] - year_box["width"]) < 0.5
+    assert abs(month_box["x"] - year_box["x"]) < 0.5
+    assert year(page, "2023: 10 events").bounding_box()["y"] == year_box["y"]
+
+
+# ---------------------------------------------------------------- accessibility audit
+
+
+def audit(page):
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_scrolling_axis_passes_an_accessibility_audit(page, scheme):
+    page.set_viewport_size(NARROW)
+    page.emulate_media(color_scheme=scheme)
+    page.goto("/?from=2022&to=2022")
+    audit(page)
