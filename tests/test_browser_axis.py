@@ -1,6 +1,6 @@
-"""The time axis in a browser, on a phone: bars big enough to hit at 320 px, the axis
-scrolling sideways inside itself (never the page) with the chosen year in view, and on a
-wide screen the look it had."""
+"""The time axis in a browser, on a phone and from the keyboard: bars big enough to hit
+at 320 px, the axis scrolling sideways inside itself (never the page) with the chosen
+year in view, and a hint for the arrow keys that only the script gives."""
 
 import re
 
@@ -23,6 +23,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.same_on_every
 
 # WCAG 2.2's smallest target (2.5.8), in CSS pixels.
 TARGET = 24
+
+YEAR_HINT = "Left and Right arrows move between years with events; Enter shows the year."
+MONTH_HINT = "Left and Right arrows move between months with events; Enter shows the month."
 
 
 def years_axis(page):
@@ -120,6 +123,69 @@ def test_on_a_wide_screen_the_axis_keeps_its_look(page):
     assert abs(month_box["width"] - year_box["width"]) < 0.5
     assert abs(month_box["x"] - year_box["x"]) < 0.5
     assert year(page, "2023: 10 events").bounding_box()["y"] == year_box["y"]
+    expect(page.locator(".axis-hint")).to_have_count(2)
+    expect(page.locator(".axis-hint").first).to_be_hidden()
+
+
+# ---------------------------------------------------------------- the hint for the keys
+
+
+@pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320", "desktop"])
+def test_the_axis_tells_the_keyboard_how_to_walk_it(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/?from=2022&to=2022")
+    hint = page.locator("#axis-hint-year")
+    expect(hint).to_be_hidden()
+    page.get_by_role("link", name="Clear all filters").focus()
+    page.keyboard.press("Tab")
+    bar = year(page, "2022: 5 events")
+    expect(bar).to_be_focused()
+    expect(bar).to_have_accessible_description(YEAR_HINT)
+    expect(hint).to_be_visible()
+    expect(hint).to_have_text(YEAR_HINT)
+    page.keyboard.press("ArrowLeft")
+    expect(year(page, "2020: 2 events")).to_be_focused()
+    expect(year(page, "2020: 2 events")).to_have_accessible_description(YEAR_HINT)
+    # The months are a tab stop of their own, with their own hint.
+    page.keyboard.press("Tab")
+    month = year(page, "September 2022: 5 events")
+    expect(month).to_be_focused()
+    expect(month).to_have_accessible_description(MONTH_HINT)
+    expect(page.locator("#axis-hint-month")).to_be_visible()
+    expect(hint).to_be_hidden()
+    assert_fits(page, viewport["width"])
+
+
+def test_after_a_swap_the_axis_has_its_hint_again(page):
+    page.goto("/")
+    year(page, "2022: 5 events").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"from=2022&to=2022"))
+    expect(year(page, "2022: 5 events")).to_be_focused()
+    expect(year(page, "2022: 5 events")).to_have_accessible_description(YEAR_HINT)
+    expect(page.locator("#axis-hint-year")).to_have_count(1)
+
+
+def test_a_click_leaves_the_hint_unseen_but_still_told(page):
+    page.goto("/")
+    year(page, "2020: 2 events").click()
+    expect(page).to_have_url(re.compile(r"from=2020&to=2020"))
+    expect(year(page, "2020: 2 events")).to_be_focused()
+    expect(page.locator("#axis-hint-year")).to_be_hidden()
+    expect(year(page, "2020: 2 events")).to_have_accessible_description(YEAR_HINT)
+
+
+def test_without_javascript_there_is_no_hint_since_every_year_is_a_tab_stop(browser, live_timeline):
+    context = browser.new_context(base_url=live_timeline, java_script_enabled=False)
+    page = context.new_page()
+    html = page.goto("/?from=2022&to=2022").text()
+    assert 'class="axis"' in html
+    assert "arrows" not in html
+    assert "axis-hint" not in html
+    assert "aria-describedby" not in html.split('class="axis"', 1)[1]
+    expect(page.locator(".axis-hint")).to_have_count(0)
+    expect(year(page, "2022: 5 events")).not_to_have_accessible_description(re.compile("arrows"))
+    context.close()
 
 
 # ---------------------------------------------------------------- accessibility audit
@@ -135,4 +201,9 @@ def test_the_scrolling_axis_passes_an_accessibility_audit(page, scheme):
     page.set_viewport_size(NARROW)
     page.emulate_media(color_scheme=scheme)
     page.goto("/?from=2022&to=2022")
+    audit(page)
+    # With its hint shown.
+    year(page, "2022: 5 events").focus()
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#axis-hint-year")).to_be_visible()
     audit(page)

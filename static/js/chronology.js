@@ -90,7 +90,8 @@ document.addEventListener("htmx:afterSettle", () => {
 // The years of the axis are links, each reachable by Tab without JavaScript. With it,
 // the axis is one tab stop (a roving tabindex): Tab reaches the chosen year, or the first
 // with events; Left and Right move to the previous and next year with events, Home and
-// End to the first and last; Enter follows the link, as ever.
+// End to the first and last; Enter follows the link, as ever. A hint says so, made here
+// with the tab stop: without JavaScript every year is a tab stop and the hint would lie.
 
 function years(axis) {
   return [...axis.querySelectorAll("li > a")];
@@ -116,6 +117,24 @@ function setUpAxis(axis) {
     links.find(isChosen) ||
     links[0];
   if (current) rove(axis, current);
+  describe(axis, links);
+}
+
+// The hint follows its axis, shown while a bar has the keyboard's focus (site.css), and is
+// each bar's accessible description, read when the bar is focused (it replaces the title,
+// which repeats the bar's name). A history snapshot keeps it: it is made once.
+function describe(axis, links) {
+  const unit = axis.dataset.unit || "year";
+  let hint = axis.nextElementSibling;
+  if (!hint?.matches(".axis-hint")) {
+    hint = document.createElement("p");
+    hint.className = "axis-hint";
+    hint.id = `axis-hint-${unit}`;
+    hint.textContent =
+      `Left and Right arrows move between ${unit}s with events; Enter shows the ${unit}.`;
+    axis.after(hint);
+  }
+  for (const link of links) link.setAttribute("aria-describedby", hint.id);
 }
 
 // Where the axis is narrower than its bars (a phone: site.css), it scrolls sideways:
