@@ -1,6 +1,7 @@
 """The time axis in a browser, on a phone and from the keyboard: bars big enough to hit
 at 320 px, the axis scrolling sideways inside itself (never the page) with the chosen
-year in view, and a hint for the arrow keys that only the script gives."""
+year in view, a hint for the arrow keys that only the script gives; and, after Back
+and Forward, where the focus lands and what the live region says."""
 
 import re
 
@@ -12,6 +13,7 @@ from tests.browser import (
     DESKTOP,
     NARROW,
     PHONE,
+    articles,
     assert_fits,
     in_axis_view,
     mark_page,
@@ -34,6 +36,14 @@ def years_axis(page):
 
 def scrolls(axis) -> bool:
     return axis.evaluate("axis => axis.scrollWidth > axis.clientWidth")
+
+
+def keep_live_region(page):
+    page.evaluate("window.__liveRegion = document.getElementById('announce')")
+
+
+def same_live_region(page) -> bool:
+    return page.evaluate("window.__liveRegion === document.getElementById('announce')")
 
 
 # ---------------------------------------------------------------- bars big enough to hit
@@ -188,6 +198,118 @@ def test_without_javascript_there_is_no_hint_since_every_year_is_a_tab_stop(brow
     context.close()
 
 
+# ---------------------------------------------------------------- after Back and Forward
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "desktop"])
+def test_back_and_forward_focus_the_results_heading_and_announce_the_count(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    mark_page(page)
+    keep_live_region(page)
+    heading, live = page.locator("#results-heading"), page.locator("#announce")
+    year(page, "2022: 5 events").click()
+    expect(page).to_have_url(re.compile(r"/\?from=2022&to=2022$"))
+    expect(articles(page)).to_have_count(5)
+    expect(live).to_have_text("5 events match")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(articles(page)).to_have_count(20)
+    expect(heading).to_have_text("21 events")
+    expect(heading).to_be_focused()
+    assert page.evaluate("document.activeElement.id") == "results-heading"
+    expect(live).to_have_text("21 events")
+
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/\?from=2022&to=2022$"))
+    expect(articles(page)).to_have_count(5)
+    expect(heading).to_have_text("5 events match")
+    expect(heading).to_be_focused()
+    expect(live).to_have_text("5 events match")
+    assert in_axis_view(year(page, "2022: 5 events"))
+    # Restored from the tab's copies, with the same live region, screen readers listening.
+    expect(live).to_have_count(1)
+    expect(live).to_have_attribute("aria-live", "polite")
+    assert same_live_region(page)
+    assert still_same_page(page)
+
+
+def test_back_after_a_chip_is_removed_brings_the_filter_back_and_says_so(page):
+    page.set_viewport_size(NARROW)
+    page.goto("/?kind=phone-call&kind=meeting")
+    heading, live = page.locator("#results-heading"), page.locator("#announce")
+    mark_page(page)
+    page.get_by_role("link", name="Remove filter Kind: Phone call").click()
+    expect(page).to_have_url(re.compile(r"/\?kind=meeting$"))
+    expect(live).to_have_text("2 events match")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?kind=phone-call&kind=meeting$"))
+    expect(articles(page)).to_have_count(4)
+    expect(page.get_by_role("link", name="Remove filter Kind: Phone call")).to_be_visible()
+    expect(heading).to_be_focused()
+    # Said again though the heading was focused before: the count is new.
+    expect(live).to_have_text("4 events match")
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/\?kind=meeting$"))
+    expect(heading).to_be_focused()
+    expect(live).to_have_text("2 events match")
+    assert still_same_page(page)
+
+
+def scroll_past_the_heading(page) -> int:
+    """Scroll the page as a reader going down to the axis would, the heading just gone
+    from view; return where the page is."""
+    top = page.locator("#results-heading").evaluate(
+        "heading => heading.getBoundingClientRect().bottom + scrollY + 1"
+    )
+    page.evaluate("top => scrollTo(0, top)", top)
+    scrolled = page.evaluate("scrollY")
+    assert scrolled > 0
+    return scrolled
+
+
+def assert_scrolled_to(page, scrolled: int):
+    page.wait_for_function("scrolled => Math.abs(scrollY - scrolled) <= 1", arg=scrolled)
+    # A moment later it is still there: the focus did not move it.
+    page.wait_for_timeout(200)
+    assert abs(page.evaluate("scrollY") - scrolled) <= 1
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept", "asked-again"])
+def test_back_leaves_the_page_scrolled_where_the_reader_had_it(page, kept):
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    if not kept:
+        page.evaluate("htmx.config.historyCacheSize = 0")  # htmx keeps no copies in the tab
+    scrolled = scroll_past_the_heading(page)
+    year(page, "2022: 5 events").click()
+    expect(page).to_have_url(re.compile(r"from=2022&to=2022"))
+    page.evaluate("scrollTo(0, document.body.scrollHeight)")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(articles(page)).to_have_count(20)
+    expect(page.locator("#results-heading")).to_be_focused()
+    assert_scrolled_to(page, scrolled)
+
+
+def test_back_to_a_view_htmx_no_longer_keeps_asks_the_server_and_does_the_same(page):
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    mark_page(page)
+    page.evaluate("htmx.config.historyCacheSize = 0")  # htmx keeps no copies in the tab
+    year(page, "2022: 5 events").click()
+    expect(page).to_have_url(re.compile(r"from=2022&to=2022"))
+    with page.expect_request(lambda request: "hx-history-restore-request" in request.headers):
+        page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(articles(page)).to_have_count(20)
+    expect(page.locator("#results-heading")).to_be_focused()
+    expect(page.locator("#announce")).to_have_text("21 events")
+    assert in_axis_view(year(page, "2023: 10 events"))
+    assert still_same_page(page)
+
+
 # ---------------------------------------------------------------- accessibility audit
 
 
@@ -206,4 +328,10 @@ def test_the_scrolling_axis_passes_an_accessibility_audit(page, scheme):
     year(page, "2022: 5 events").focus()
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#axis-hint-year")).to_be_visible()
+    audit(page)
+    # And as Back restores it.
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"from=2020&to=2020"))
+    page.go_back()
+    expect(page.locator("#results-heading")).to_be_focused()
     audit(page)

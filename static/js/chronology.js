@@ -194,3 +194,41 @@ document.addEventListener("focusin", (event) => {
   if (link) rove(link.closest(".axis"), link);
 });
 
+// ------------------------------------------------------------ after Back and Forward
+//
+// Back and Forward bring an earlier view back from htmx's history: the copy of the page
+// kept in the tab, else the page asked for again (a history restore request). Either
+// replaces the whole page, and the focus falls to <body>. It goes to the heading that
+// says what the results hold, without scrolling: the browser and htmx put the page back
+// where the reader had it. The live region says it too, as it does after every swap.
+
+// The live region is kept through a restore, as swaps keep it, so that screen readers
+// are still listening to it: htmx keeps an element marked hx-preserve, here from the
+// page's copies in the history. (A page asked for again brings a new one, marked as it
+// loads.)
+function keepLiveRegion() {
+  document.getElementById("announce")?.setAttribute("hx-preserve", "true");
+}
+document.addEventListener("htmx:load", keepLiveRegion);
+
+let announcing = 0;
+
+// Emptied, then filled a moment later: a screen reader hears it even when it says what
+// it said last, or the region is new.
+function announce(text) {
+  const live = document.getElementById("announce");
+  if (!live) return;
+  clearTimeout(announcing);
+  live.textContent = "";
+  announcing = setTimeout(() => {
+    if (live.textContent === "") live.textContent = text;
+  }, 100);
+}
+
+document.addEventListener("htmx:historyRestore", () => {
+  const heading = document.getElementById("results-heading");
+  if (!heading) return;
+  heading.focus({ preventScroll: true });
+  // The heading says how many events the view holds, as a swap's news does.
+  announce(heading.textContent.replace(/\s+/g, " ").trim());
+});
