@@ -117,6 +117,9 @@ def test_the_whole_chronology_says_what_it_is_drawn_from_and_links_here(client):
     assert f'<a href="{ABOUT}">What the record covers' in html
     filtered = client.get(reverse("timeline:chronology"), {"kind": "talks"}).content.decode()
     assert "years with no event in these documents" not in filtered
+    make_event(sources=[make_source()])
+    html = client.get(reverse("timeline:chronology")).content.decode()
+    assert "3 events from 2 documents; years with no event" in html
 
 
 def test_the_site_header_leads_to_its_pages(client):

@@ -414,7 +414,8 @@ def page_context(
         "skipped": counts.skipped,
         "chips": chips(form),
         "orders": orders(form),
-        "documents": SimpleLazyObject(documents_cited),
+        # Called by the template only if it renders the coverage line (not kept).
+        "documents": documents_cited,
         "query": form.query(),
         "fragments": fragments,
     }

@@ -90,7 +90,8 @@ document.addEventListener("htmx:afterSettle", () => {
 // The years of the axis are links, each reachable by Tab without JavaScript. With it,
 // the axis is one tab stop (a roving tabindex): Tab reaches the chosen year, or the first
 // with events; Left and Right move to the previous and next year with events, Home and
-// End to the first and last; Enter follows the link, as ever.
+// End to the first and last; Enter follows the link, as ever. A hint says so, made here
+// with the tab stop: without JavaScript every year is a tab stop and the hint would lie.
 
 function years(axis) {
   return [...axis.querySelectorAll("li > a")];
@@ -116,13 +117,54 @@ function setUpAxis(axis) {
     links.find(isChosen) ||
     links[0];
   if (current) rove(axis, current);
+  describe(axis, links);
 }
 
-// htmx:load comes for the page once it is ready, then for each piece of new content.
+// The hint follows its axis, shown while a bar has the keyboard's focus (site.css), and is
+// each bar's accessible description, read when the bar is focused (it replaces the title,
+// which repeats the bar's name). A history snapshot keeps it: it is made once.
+function describe(axis, links) {
+  const unit = axis.dataset.unit || "year";
+  let hint = axis.nextElementSibling;
+  if (!hint?.matches(".axis-hint")) {
+    hint = document.createElement("p");
+    hint.className = "axis-hint";
+    hint.id = `axis-hint-${unit}`;
+    hint.textContent =
+      `Left and Right arrows move between ${unit}s with events; Enter shows the ${unit}.`;
+    axis.after(hint);
+  }
+  for (const link of links) link.setAttribute("aria-describedby", hint.id);
+}
+
+// Where the axis is narrower than its bars (a phone: site.css), it scrolls sideways:
+// bring the chosen years (or months) into its view, centred, or else the last with
+// events, the latest news. Only the axis scrolls, never the page.
+function reveal(axis) {
+  if (axis.scrollWidth <= axis.clientWidth) return;
+  const links = years(axis);
+  const chosen = links.filter(isChosen);
+  const shown = chosen.length ? chosen : links.filter(hasEvents).slice(-1);
+  if (!shown.length) return;
+  const view = axis.getBoundingClientRect();
+  const first = shown[0].getBoundingClientRect();
+  const last = shown.at(-1).getBoundingClientRect();
+  // Years that do not fit together are shown from the first.
+  const width = Math.min(last.right - first.left, axis.clientWidth);
+  const middle = view.left + axis.clientLeft + axis.clientWidth / 2;
+  axis.scrollLeft += first.left + width / 2 - middle;
+}
+
+// htmx:load comes for the page once it is ready, then for each piece of new content
+// (after a history restore too, for each element of the restored page).
 document.addEventListener("htmx:load", (event) => {
   const content = event.target;
-  if (content.matches?.(".axis")) setUpAxis(content);
-  for (const axis of content.querySelectorAll?.(".axis") ?? []) setUpAxis(axis);
+  const axes = [...(content.querySelectorAll?.(".axis") ?? [])];
+  if (content.matches?.(".axis")) axes.unshift(content);
+  for (const axis of axes) {
+    setUpAxis(axis);
+    reveal(axis);
+  }
 });
 
 const MOVES = {
@@ -150,4 +192,43 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("focusin", (event) => {
   const link = event.target.closest?.(".axis li > a");
   if (link) rove(link.closest(".axis"), link);
+});
+
+// ------------------------------------------------------------ after Back and Forward
+//
+// Back and Forward bring an earlier view back from htmx's history: the copy of the page
+// kept in the tab, else the page asked for again (a history restore request). Either
+// replaces the whole page, and the focus falls to <body>. It goes to the heading that
+// says what the results hold, without scrolling: the browser and htmx put the page back
+// where the reader had it. The live region says it too, as it does after every swap.
+
+// The live region is kept through a restore, as swaps keep it, so that screen readers
+// are still listening to it: htmx keeps an element marked hx-preserve, here from the
+// page's copies in the history. (A page asked for again brings a new one, marked as it
+// loads.)
+function keepLiveRegion() {
+  document.getElementById("announce")?.setAttribute("hx-preserve", "true");
+}
+document.addEventListener("htmx:load", keepLiveRegion);
+
+let announcing = 0;
+
+// Emptied, then filled a moment later: a screen reader hears it even when it says what
+// it said last, or the region is new.
+function announce(text) {
+  const live = document.getElementById("announce");
+  if (!live) return;
+  clearTimeout(announcing);
+  live.textContent = "";
+  announcing = setTimeout(() => {
+    if (live.textContent === "") live.textContent = text;
+  }, 100);
+}
+
+document.addEventListener("htmx:historyRestore", () => {
+  const heading = document.getElementById("results-heading");
+  if (!heading) return;
+  heading.focus({ preventScroll: true });
+  // The heading says how many events the view holds, as a swap's news does.
+  announce(heading.textContent.replace(/\s+/g, " ").trim());
 });
