@@ -95,11 +95,13 @@ def test_json_has_the_documented_shape(client):
     data = client.get(reverse("timeline:events-json"), {"actor": "ilham-aliyev"}).json()
     assert set(data) == {"count", "next", "results"}
     event = next(e for e in data["results"] if e["slug"] == CALL)
-    fields = "slug url title summary kind status date_start date_end date_precision"
-    assert {*fields.split(), "actors", "places", "sources", "statements"} <= set(event)
+    fields = "slug url title summary kind status status_as_of date_start date_end date_precision"
+    lists = "actors places sources statements mentioned_in related quantities"
+    assert {*fields.split(), *lists.split()} <= set(event)
     assert {"slug", "name", "role"} == set(event["actors"][0])
     assert {"slug", "outlet", "headline", "published", "origin", "url"} == set(event["sources"][0])
-    assert {"speaker", "text", "mode", "speech_act", "source"} == set(event["statements"][0])
+    statement = "id url passage_url start end speaker relayed_by event concerns said text mode"
+    assert {*statement.split(), "speech_act", "source"} == set(event["statements"][0])
 
 
 def test_exports_return_exactly_the_events_the_page_shows(client):
