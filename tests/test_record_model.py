@@ -111,6 +111,7 @@ def test_a_statements_page_names_an_unknown_parameter(client, call):
 def link(**fields) -> EventLink:
     source = fields.pop("source", None) or make_source()
     fields.setdefault("relation", EventLink.Relation.ENDS)
+    fields.setdefault("text", source.text[:20])
     return EventLink(source=source, **fields)
 
 
@@ -137,14 +138,37 @@ def test_the_statement_that_makes_a_link_stands_in_its_source(call):
     other = make_event()
     with pytest.raises(ValidationError, match="stands in its source"):
         link(from_event=call.event, to_event=other, statement=call).full_clean()
-    link(from_event=call.event, to_event=other, statement=call, source=call.source).full_clean()
+    made = link(from_event=call.event, to_event=other, statement=call, source=call.source,
+                text="no further military action")  # fmt: skip
+    made.full_clean()
+    made.text = "The operation lasted"  # another passage than the statement's
+    with pytest.raises(ValidationError, match="The link's passage is the statement's"):
+        made.full_clean()
+
+
+def test_a_link_stands_on_a_passage_of_its_source(call):
+    with pytest.raises(ValidationError, match="does not occur verbatim"):
+        link(from_event=call.event, to_event=make_event(), source=call.source,
+             text="a ceasefire ended the war").full_clean()  # fmt: skip
+
+
+def test_a_relay_is_one_the_source_names(call):
+    stranger = make_actor(name="Somebody Else", aliases="S. Else")
+    with pytest.raises(ValidationError, match="does not name Somebody Else"):
+        Relay(statement=call, actor=stranger, position=3).full_clean()
+    named = make_actor(name="Secretary", aliases="Miller")  # named by an alias
+    Relay(statement=call, actor=named, position=3).full_clean()
 
 
 def test_both_events_json_shows_the_link_the_other_end_inverted(client, call):
     ceasefire = make_event(slug="ceasefire", title="Ceasefire")
     operation = make_event(slug="operation", title="Operation")
     EventLink.objects.create(
-        from_event=ceasefire, to_event=operation, relation="ends", source=call.source
+        from_event=ceasefire,
+        to_event=operation,
+        relation="ends",
+        source=call.source,
+        text="The operation lasted less than 24 hours",
     )
     ends = client.get("/events/ceasefire.json").json()["related"]
     assert ends == [{"relation": "ends", "direction": "to", "event": "operation",
@@ -157,7 +181,7 @@ def test_both_events_json_shows_the_link_the_other_end_inverted(client, call):
 def test_a_link_to_a_draft_is_not_shown(client, call):
     draft = make_event(slug="draft", publication=Event.Publication.DRAFT)
     EventLink.objects.create(from_event=call.event, to_event=draft, relation="ends",
-                             source=call.source)  # fmt: skip
+                             source=call.source, text="The operation")  # fmt: skip
     assert client.get("/events/the-call.json").json()["related"] == []
 
 
@@ -204,6 +228,13 @@ def test_the_events_json_gives_its_numbers_with_their_passage(client, call):
         "low": None, "high": 24, "source": "armenpress", "statement": None,
         "start": start, "end": start + len("less than 24 hours"),
     }  # fmt: skip
+
+
+def test_an_ordinal_states_a_number():
+    second = Quantity(event=make_event(), source=make_source(text="for a second straight day"),
+                      text="for a second straight day", counts="days of attacks", unit="days",
+                      low=2, high=2)  # fmt: skip
+    second.full_clean()
 
 
 def test_a_numbers_bounds_in_words():
@@ -343,7 +374,7 @@ def test_an_events_page_shows_relays_links_numbers_and_what_was_said_elsewhere(c
     operation = make_event(slug="operation", title="The operation")
     ceasefire = make_event(slug="ceasefire", title="The ceasefire")
     EventLink.objects.create(from_event=ceasefire, to_event=operation, relation="ends",
-                             source=call.source)  # fmt: skip
+                             source=call.source, text="The operation")  # fmt: skip
     Quantity.objects.create(event=operation, source=call.source, text="less than 24 hours",
                             counts="duration", unit="hours", high=24)  # fmt: skip
     call.concerns.add(operation)
@@ -479,7 +510,7 @@ def test_the_curation_queue_lists_statements_concerning_unlinked_events(call):
     listed = {s.slug: [item.label for item in s.items] for s in queue(D(2026, 11, 24))}
     assert listed["unlinked-concerns"] == [str(call.event)]
     EventLink.objects.create(from_event=call.event, to_event=operation, relation="responds-to",
-                             source=call.source)  # fmt: skip
+                             source=call.source, text="The operation")  # fmt: skip
     listed = {s.slug: [item.label for item in s.items] for s in queue(D(2026, 11, 24))}
     assert listed["unlinked-concerns"] == []
 

@@ -315,6 +315,12 @@ class Actor(models.Model):
         """The names the documents use for it."""
         return split_aliases(self.aliases)
 
+    def is_named_in(self, text: str) -> bool:
+        """Whether ``text`` names it, by its name or an alias the documents use, in any
+        letter case."""
+        folded = text.lower()
+        return any(name.lower() in folded for name in [self.name, *self.alias_list])
+
     @property
     def other_alias_list(self) -> list[str]:
         """Names the documents do not use: readers search by them."""
@@ -668,6 +674,8 @@ class Statement(Passage, models.Model):
         DISCUSSES = "discusses", "discusses"
         ACKNOWLEDGES = "acknowledges", "acknowledges"
         EXPECTS = "expects", "expects"
+        OFFERS = "offers", "offers"
+        CALLS_FOR = "calls-for", "calls for"
 
     uid = models.SlugField(
         "public id",
@@ -914,13 +922,22 @@ class Relay(models.Model):
     natural_key.dependencies = ["timeline.statement", "timeline.actor"]
 
     def clean(self):
-        if self.statement_id and self.actor_id and self.actor_id == self.statement.speaker_id:
+        if not (self.statement_id and self.actor_id):
+            return
+        if self.actor_id == self.statement.speaker_id:
             raise ValidationError({"actor": "The speaker does not relay their own words."})
+        if not self.actor.is_named_in(self.statement.source.text):
+            raise ValidationError(
+                {
+                    "actor": f"“{self.statement.source}” does not name {self.actor.name}, nor "
+                    "any alias the documents use for it: a relay is one the source names."
+                }
+            )
 
 
-class EventLink(models.Model):
-    """A typed, directed link between two events, as a source makes it (and, where a
-    speaker makes it, the statement that does): a link is a claim too."""
+class EventLink(Passage, models.Model):
+    """A typed, directed link between two events, as a passage of a source makes it
+    (and, where a speaker makes it, the statement that does): a link is a claim too."""
 
     class Relation(models.TextChoices):
         PART_OF = "part-of", "is part of"
@@ -959,6 +976,13 @@ class EventLink(models.Model):
         related_name="event_links",
         help_text="Where a speaker makes the link: the statement that does (in that source).",
     )
+    text = models.TextField(
+        "passage",
+        help_text="The words of the source that make the link, exactly as there: “After 24 "
+        "hours, a cease-fire was reached”.",
+    )
+    start = models.PositiveIntegerField(editable=False)
+    end = models.PositiveIntegerField(editable=False)
 
     class Manager(models.Manager):
         def get_by_natural_key(self, from_slug, relation, to_slug, source_slug):
@@ -988,6 +1012,10 @@ class EventLink(models.Model):
     def __str__(self):
         return f"{self.from_event.title} {self.get_relation_display()} {self.to_event.title}"
 
+    def save(self, *args, **kwargs):
+        self.start, self.end = self.locate()
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.from_event.slug, self.relation, self.to_event.slug, self.source.slug)
 
@@ -999,10 +1027,21 @@ class EventLink(models.Model):
 
     def clean(self):
         errors = {}
+        if self.source_id and self.text:
+            try:
+                self.start, self.end = self.locate()
+            except ValidationError as error:
+                errors.update(error.message_dict)
         if self.from_event_id and self.from_event_id == self.to_event_id:
             errors["to_event"] = "An event is not linked to itself."
         if self.statement_id and self.source_id and self.statement.source_id != self.source_id:
             errors["statement"] = "The statement that makes the link stands in its source."
+        elif (
+            self.statement_id
+            and not errors
+            and not (self.statement.start <= self.end and self.start <= self.statement.end)
+        ):
+            errors["statement"] = "The link's passage is the statement's, or part of it."
         if (
             not errors
             and self.relation == self.Relation.PART_OF
@@ -1047,12 +1086,24 @@ NUMBER_WORDS = {
 }  # fmt: skip
 
 
+# Ordinals state a number too: "for a second straight day" is two days.
+ORDINAL_WORDS = {
+    word: value
+    for value, word in enumerate([
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth", "eleventh", "twelfth",
+    ], start=1)
+}  # fmt: skip
+
+
 def numbers_stated(text: str) -> set[int]:
-    """The numbers ``text`` states, in digits ("24", "1,200") or as a number word
-    ("six"): the only values a number's bounds may take. A plural ("tens",
-    "thousands") states none: it is an amount in words."""
+    """The numbers ``text`` states, in digits ("24", "1,200"), as a number word ("six")
+    or an ordinal ("second"): the only values a number's bounds may take. A plural
+    ("tens", "thousands") states none: it is an amount in words."""
     found = {int(digits.replace(",", "")) for digits in re.findall(r"\d[\d,]*", text)}
-    found |= {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in NUMBER_WORDS}
+    words = re.findall(r"[a-z]+", text.lower())
+    found |= {NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS}
+    found |= {ORDINAL_WORDS[w] for w in words if w in ORDINAL_WORDS}
     return found
 
 
