@@ -122,6 +122,8 @@ def test_the_real_timeline_answers_every_contact_between_blinken_and_aliyev(clie
         "Blinken speaks to the leaders of Armenia and Azerbaijan about the border clashes",
         "Blinken and Aliyev speak by phone about peace talks and the Lachin corridor",
         "Blinken and Aliyev speak by phone after the Azerbaijani operation",
+        # Known only as before that call ("spoke again"): placed at its bound, after it.
+        "Blinken speaks to Aliyev before their call of 26 September 2023",
     ]
 
 
