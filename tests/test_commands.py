@@ -48,6 +48,13 @@ def test_exporting_the_loaded_fixtures_reproduces_them(seeded, tmp_path, setting
         assert written == committed, name
 
 
+def test_exporting_an_empty_database_is_refused_and_writes_nothing(tmp_path):
+    (tmp_path / "events.json").write_text("[curated]")
+    with pytest.raises(CommandError, match="holds no event: nothing written"):
+        call_command("export_fixtures", "--output", tmp_path, verbosity=0)
+    assert (tmp_path / "events.json").read_text() == "[curated]"
+
+
 def test_an_export_dry_run_writes_nothing(seeded, tmp_path):
     call_command("export_fixtures", "--output", tmp_path, "--dry-run", verbosity=0)
     assert list(tmp_path.iterdir()) == []

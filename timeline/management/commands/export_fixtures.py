@@ -9,9 +9,10 @@ of the record has its own file, so a diff shows exactly what editors changed.
 from pathlib import Path
 
 from django.core import serializers
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from timeline.fixtures import FIXTURE_FILES, fixture_dir
+from timeline.models import Event
 
 
 class Command(BaseCommand):
@@ -24,8 +25,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
+        parser.add_argument(
+            "--allow-empty",
+            action="store_true",
+            help="Write the files even when the database holds no event.",
+        )
 
     def handle(self, *args, output=None, dry_run=False, verbosity=1, **options):
+        if not options.get("allow_empty") and not Event.objects.exists():
+            # A load that failed leaves an empty database: writing it would empty the
+            # curated files.
+            raise CommandError(
+                "The database holds no event: nothing written. Load the data first, or pass "
+                "--allow-empty to write empty files."
+            )
         folder = Path(output or fixture_dir())
         changed = 0
         for name, models in FIXTURE_FILES.items():
