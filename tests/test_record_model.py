@@ -534,3 +534,12 @@ def test_the_chronology_and_titles_mark_an_ongoing_or_offered_event(client):
     assert '<strong class="status">Offered or proposed</strong>' in html
     page = client.get("/events/clashes/").text
     assert "<title>Clashes, 13–14 September 2022 (ongoing as of 14 September 2022)" in page
+
+
+def test_an_outlet_that_only_relays_has_a_public_page(client, call):
+    armenpress = Actor.objects.get(slug="armenpress")
+    assert not armenpress.roles.exists()
+    assert client.get(armenpress.get_absolute_url()).status_code == 200
+    call.event.publication = Event.Publication.DRAFT
+    call.event.save()
+    assert client.get(armenpress.get_absolute_url()).status_code == 404

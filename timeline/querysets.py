@@ -677,15 +677,16 @@ def _published_events():
 class ActorQuerySet(PublicRecordQuerySet):
     def public_condition(self) -> Q:
         """An actor is public when a published event shows it: it has a part (a role) in
-        the event, or speaks in or is addressed by one of the event's statements. Nothing
-        else makes it public: an affiliation, a draft, or a statement of a draft."""
+        the event, or speaks in, is addressed by or relays one of the event's statements.
+        Nothing else makes it public: an affiliation, a draft, or a statement of a draft."""
         events = _published_events()
         roles = _model("EventActor").objects.filter(actor=OuterRef("pk"), event__in=events)
         spoken = _model("Statement").objects.filter(speaker=OuterRef("pk"), event__in=events)
         addressed = _model("Statement").addressees.through.objects.filter(
             actor=OuterRef("pk"), statement__event__in=events
         )
-        return Q(Exists(roles)) | Q(Exists(spoken)) | Q(Exists(addressed))
+        relayed = _model("Relay").objects.filter(actor=OuterRef("pk"), statement__event__in=events)
+        return Q(Exists(roles)) | Q(Exists(spoken)) | Q(Exists(addressed)) | Q(Exists(relayed))
 
     def members_of(self, actor):
         """The actors that belong to ``actor`` (its affiliation), by name."""
