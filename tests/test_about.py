@@ -127,3 +127,16 @@ def test_the_site_header_leads_to_its_pages(client):
     html = client.get(ABOUT).content.decode()
     for name in ("chronology", "actors", "places", "sources", "about"):
         assert f'<li><a href="{reverse(f"timeline:{name}")}">' in html
+
+
+def test_with_many_documents_it_describes_the_first_and_links_to_them_all(client):
+    from timeline.views import ABOUT_DOCUMENTS
+
+    for number in range(ABOUT_DOCUMENTS + 2):
+        make_event(sources=[make_source(slug=f"doc-{number:02}", headline=f"Doc {number:02}")])
+    html = client.get(ABOUT).content.decode()
+    assert html.count('<dl class="facts">') == ABOUT_DOCUMENTS
+    assert (
+        f"from {ABOUT_DOCUMENTS + 2} documents (the first {ABOUT_DOCUMENTS} by date below" in html
+    )
+    assert f'<a href="{reverse("timeline:sources")}">every one in the list of sources</a>' in html

@@ -543,3 +543,17 @@ def test_an_outlet_that_only_relays_has_a_public_page(client, call):
     call.event.publication = Event.Publication.DRAFT
     call.event.save()
     assert client.get(armenpress.get_absolute_url()).status_code == 404
+
+
+def test_actor_and_source_pages_say_who_relayed_each_statement(client, call):
+    actor_page = client.get(call.speaker.get_absolute_url()).text
+    assert "(as relayed: <a" in actor_page
+    assert ">Matthew Miller</a>, reported by <a" in actor_page
+    source_page = client.get(call.source.get_absolute_url()).text
+    assert ">Ilham Aliyev</a>, as relayed by <a" in source_page
+
+
+def test_an_unnamed_actor_is_marked_so(client):
+    reporter = make_actor(name="A reporter", unnamed=True)
+    make_event(actors=[reporter])
+    assert "Person, not named in the documents" in client.get(reporter.get_absolute_url()).text

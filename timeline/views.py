@@ -444,7 +444,7 @@ def actor_body(actor, visible, pages) -> dict:
     statement_page = page_of(
         Statement.objects.published()
         .by(actor)
-        .select_related("event", "source")
+        .select_related("event", "source", "speaker")
         .in_pages()
         .after(after_statements),
         pages.fields["statements"].encode,
@@ -465,7 +465,7 @@ def actor_body(actor, visible, pages) -> dict:
         "affiliation_page": affiliation_page,
         "events": event_page.rows,
         "more_events": event_page.next and pages.query(events=event_page.next),
-        "statements": statement_page.rows,
+        "statements": relays.attach(statement_page.rows),
         "more_statements": statement_page.next and pages.query(statements=statement_page.next),
         "paged": any(pages.cleaned_data.values()),
         "members": list(visible.members_of(actor)),
@@ -517,7 +517,7 @@ def source_body(source, pages) -> dict:
     )
     return {
         "segments": highlight(source.text, list(statements.outermost_first())),
-        "statements": statement_page.rows,
+        "statements": relays.attach(statement_page.rows),
         "more_statements": statement_page.next and pages.query(statements=statement_page.next),
         "events": event_page.rows,
         "more_events": event_page.next and pages.query(events=event_page.next),
@@ -635,6 +635,10 @@ def directory_json(request: HttpRequest, name: str) -> HttpResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+# How many documents /about/ describes, the first by date.
+ABOUT_DOCUMENTS = 25
+
+
 @require_safe
 @gzip_page
 def about(request: HttpRequest) -> TemplateResponse:
@@ -645,11 +649,17 @@ def about(request: HttpRequest) -> TemplateResponse:
     if not parameters.is_valid():
         return invalid_query(request, parameters)
     published = Event.objects.published()
+    public = Source.objects.public()
+    # The first documents by date, with what each covers: counted for those alone, so
+    # that the page costs the same whatever the number of documents (every one is
+    # listed, in pages, at /sources/).
+    first = list(public.values_list("pk", flat=True)[:ABOUT_DOCUMENTS])
     return TemplateResponse(
         request,
         "timeline/about.html",
         {
-            "sources": Source.objects.public().with_coverage(),
+            "sources": Source.objects.filter(pk__in=first).with_coverage(),
+            "documents": public.count(),
             "events": published.count(),
             "last_change": published.aggregate(last=Max("updated"))["last"],
             "origins": Origin.choices,
