@@ -557,3 +557,12 @@ def test_an_unnamed_actor_is_marked_so(client):
     reporter = make_actor(name="A reporter", unnamed=True)
     make_event(actors=[reporter])
     assert "Person, not named in the documents" in client.get(reporter.get_absolute_url()).text
+
+
+def test_an_events_page_says_when_each_statement_was_said(client, call):
+    assert '<span class="said">Said 1 May 2023</span>' in client.get("/events/the-call/").text
+    call.dating = call.Dating.UNDATED
+    call.save()
+    page = client.get("/events/the-call/").text
+    assert '<span class="said">Said on a day the document does not give</span>' in page
+    assert f'<a href="/statements/{call.uid}/">This statement</a>' in page

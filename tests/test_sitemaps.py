@@ -91,8 +91,8 @@ def test_events_are_dated_by_their_last_change(client, production_links):
 def test_past_a_sitemaps_worth_of_addresses_a_section_comes_in_pages(
     client, production_links, monkeypatch
 ):
-    """At 100,000 events, Django's limit of 50,000 addresses a sitemap makes the events'
-    section two pages: the same with a limit of 2 and 5 events."""
+    """At 100,000 events, the limit of 10,000 addresses a sitemap page makes the events
+    section ten pages: the same with a limit of 2 and 5 events (three)."""
     monkeypatch.setattr(EventSitemap, "limit", 2)
     events = [make_event() for _ in range(5)]
     section = SITE + reverse("timeline:sitemap-section", kwargs={"section": "events"})

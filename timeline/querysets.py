@@ -655,6 +655,23 @@ class PublicRecordQuerySet(models.QuerySet):
         """What a user may see: everything for staff (a preview), the public rows for others."""
         return self if can_preview(user) else self.public()
 
+    def first_public_ids(self, count: int, chunk: int = 200) -> list[int]:
+        """The ids of the first ``count`` public rows, in this queryset's order, read a
+        chunk at a time and each chunk's asked whether it is public: the condition asked
+        of the whole table before its order (an EXISTS a row) took a quarter of a
+        second for 5,000 sources, asked of a chunk's ids it looks each up."""
+        found, offset = [], 0
+        while len(found) < count:
+            ids = list(self.values_list("pk", flat=True)[offset : offset + chunk])
+            public = set(
+                self.model.objects.public().filter(pk__in=ids).values_list("pk", flat=True)
+            )
+            found += [pk for pk in ids if pk in public]
+            if len(ids) < chunk:
+                break
+            offset += chunk
+        return found[:count]
+
     def with_publicity(self):
         """Each row with ``is_public``, so that a staff preview can say it is one."""
         return self.annotate(

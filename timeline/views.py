@@ -124,31 +124,37 @@ def choices(request: HttpRequest, name: str) -> TemplateResponse:
     form = ChoicesFilter.from_request(request, index=record_index.for_version(version, events.db))
     if not form.is_valid():
         return invalid_query(request, form)
-    found = Counts(form, events, version=version).every(name) or []
-    words = form.cleaned_data["name"].casefold().split()
-    chosen = set(form.cleaned_data.get(name, []))
     here = reverse("timeline:chronology")
-    rows = [
-        {
-            "label": row[f"{name}__name"],
-            "count": row["n"],
-            "chosen": row[f"{name}__slug"] in chosen,
-            "url": here + form.toggling(name, row[f"{name}__slug"]),
-        }
-        for row in found
-        if all(word in row[f"{name}__name"].casefold() for word in words)
-    ]
+    # The list is the same for every reader of the same view and words: kept rendered.
+    words = form.cleaned_data["name"]
+    fragments = Fragments(version, {"choices": f"{name}{form.query()}#{words}"}, using=events.db)
     context = {
         "form": form,
         "facet": form.fields[name],
         "name": name,
-        "rows": rows,
-        "counted": found is not None,
+        "fragments": fragments,
         "back": here + form.query(),
         "state": [(key, value) for key, values in form.values().items() for value in values],
         "head": heads.choices(request, form, name),
     }
-    return TemplateResponse(request, "timeline/choices.html", context)
+    if "choices" not in fragments:
+        found = Counts(form, events, version=version).every(name)
+        fragments.complete = lambda: found is not None  # a count skipped is kept nowhere
+        folded, chosen = words.casefold().split(), set(form.cleaned_data.get(name, []))
+        context["counted"], context["words"] = found is not None, words
+        context["rows"] = [
+            {
+                "label": row[f"{name}__name"],
+                "count": row["n"],
+                "chosen": row[f"{name}__slug"] in chosen,
+                "url": here + form.toggling(name, row[f"{name}__slug"]),
+            }
+            for row in found or []
+            if all(word in row[f"{name}__name"].casefold() for word in folded)
+        ]
+    response = TemplateResponse(request, "timeline/choices.html", context)
+    response.add_post_render_callback(fragments.keep)
+    return response
 
 
 @require_safe
@@ -573,13 +579,14 @@ def staff_preview(response, public: bool):
     return response
 
 
-def directory_page(request: HttpRequest, name: str):
+def directory_page(request: HttpRequest, name: str, form=None, version=None):
     """An index page's directory, its validated form and its page of rows (or the
     form, invalid, and no page)."""
     listing = DIRECTORIES[name]
     using = router.db_for_read(listing.model)
-    version = fragments_version(request, using)  # before anything else is read
-    form = DirectoryFilter.from_request(request, directory=listing)
+    if form is None:
+        version = fragments_version(request, using)  # before anything else is read
+        form = DirectoryFilter.from_request(request, directory=listing)
     if not form.is_valid():
         return listing, form, None
     page = listing.page(form.cleaned_data, DIRECTORY_PAGE_SIZE)
@@ -590,25 +597,37 @@ def directory_page(request: HttpRequest, name: str):
 @require_safe
 @gzip_page
 def directory(request: HttpRequest, name: str) -> TemplateResponse:
-    """/actors/, /places/ or /sources/: what published events show, grouped by kind."""
-    listing, form, page = directory_page(request, name)
-    if page is None:
+    """/actors/, /places/ or /sources/: what published events show, grouped by kind. Its
+    list is the same for every reader of the same query: kept rendered."""
+    listing = DIRECTORIES[name]
+    using = router.db_for_read(listing.model)
+    version = fragments_version(request, using)  # before anything else is read
+    form = DirectoryFilter.from_request(request, directory=listing)
+    if not form.is_valid():
         return invalid_query(request, form)
-    groups = []  # (the kind's label, its rows on this page), in order
-    for row in page.rows:
-        if not groups or groups[-1][2] != row.kind:
-            groups.append((row.get_kind_display(), [], row.kind))
-        groups[-1][1].append({"row": row, "url": listing.url_of(row)})
+    fragments = Fragments(version, {"directory": name + form.query()}, using=using)
     context = {
         "directory": listing,
         "here": reverse(f"timeline:{name}"),
         "form": form,
-        "groups": [(label, rows) for label, rows, _ in groups],
-        "more_url": page.next and form.query(after=page.next),
-        "continued": page.after is not None,
+        "fragments": fragments,
         "head": heads.directory(request, listing, form),
     }
-    return TemplateResponse(request, "timeline/directory.html", context)
+    if "directory" not in fragments:
+        _, _, page = directory_page(request, name, form, version)
+        groups = []  # (the kind's label, its rows on this page), in order
+        for row in page.rows:
+            if not groups or groups[-1][2] != row.kind:
+                groups.append((row.get_kind_display(), [], row.kind))
+            groups[-1][1].append({"row": row, "url": listing.url_of(row)})
+        context.update(
+            groups=[(label, rows) for label, rows, _ in groups],
+            more_url=page.next and form.query(after=page.next),
+            continued=page.after is not None,
+        )
+    response = TemplateResponse(request, "timeline/directory.html", context)
+    response.add_post_render_callback(fragments.keep)
+    return response
 
 
 @require_safe
@@ -644,31 +663,37 @@ ABOUT_DOCUMENTS = 25
 def about(request: HttpRequest) -> TemplateResponse:
     """What the timeline is and is not, the documents it is built from and what each
     covers, its editorial rules, how to cite it, and when the record last changed:
-    all of it that is data read from the data."""
+    all of it that is data read from the data, the same for every reader (kept
+    rendered for the version of the records)."""
     parameters = NoParameters.from_request(request)
     if not parameters.is_valid():
         return invalid_query(request, parameters)
     published = Event.objects.published()
-    public = Source.objects.public()
-    # The first documents by date, with what each covers: counted for those alone, so
-    # that the page costs the same whatever the number of documents (every one is
-    # listed, in pages, at /sources/).
-    first = list(public.values_list("pk", flat=True)[:ABOUT_DOCUMENTS])
-    return TemplateResponse(
-        request,
-        "timeline/about.html",
-        {
-            "sources": Source.objects.filter(pk__in=first).with_coverage(),
-            "documents": public.count(),
-            "events": published.count(),
-            "last_change": published.aggregate(last=Max("updated"))["last"],
-            "origins": Origin.choices,
-            "head": heads.about(request),
-            "licence_name": settings.DATA_LICENCE_NAME,
-            "licence_url": settings.DATA_LICENCE_URL,
-            "corrections": settings.CORRECTIONS_CONTACT,
-        },
-    )
+    version = fragments_version(request, published.db)  # before anything else is read
+    fragments = Fragments(version, {"about": ""}, using=published.db)
+    context = {
+        "fragments": fragments,
+        "origins": Origin.choices,
+        "head": heads.about(request),
+        "licence_name": settings.DATA_LICENCE_NAME,
+        "licence_url": settings.DATA_LICENCE_URL,
+        "corrections": settings.CORRECTIONS_CONTACT,
+    }
+    if "about" not in fragments:
+        # The first documents by date, with what each covers: counted for those alone,
+        # so that the page costs the same whatever the number of documents (every one
+        # is listed, in pages, at /sources/).
+        first = Source.objects.all().first_public_ids(ABOUT_DOCUMENTS)
+        context.update(
+            sources=Source.objects.filter(pk__in=first).with_coverage(),
+            # Those a published event cites: a statement's source is cited by its event.
+            documents=chrono.documents_cited(),
+            events=published.count(),
+            last_change=published.aggregate(last=Max("updated"))["last"],
+        )
+    response = TemplateResponse(request, "timeline/about.html", context)
+    response.add_post_render_callback(fragments.keep)
+    return response
 
 
 @require_safe
