@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -179,6 +180,9 @@ def seed_or_restore():
         _seeded_copy.append(copy)
     else:
         _seeded_copy[0].backup(connection.connection)
+        # Content types were made again by the flush, perhaps with other ids than the
+        # copy's: the ids this process keeps of them are the copy's from now on.
+        ContentType.objects.clear_cache()
 
 
 def finish_requests(seconds: float = 5):
