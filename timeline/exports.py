@@ -148,9 +148,9 @@ def mentioned_in(events) -> dict[int, list[str]]:
     return found
 
 
-def record_of(events, *, published_only: bool = True) -> dict[int, dict]:
+def record_of(events) -> dict[int, dict]:
     """What else the record holds of each of ``events``: its links to other events (in
-    both directions, to published events only unless ``published_only`` is false), the
+    both directions, to published events only), the
     numbers its sources give and the statements made elsewhere about it, in three
     queries. By event id: {"related": [...], "quantities": [...], "mentioned_in":
     [...]}, as event_as_json gives them."""
@@ -169,7 +169,7 @@ def record_of(events, *, published_only: bool = True) -> dict[int, dict]:
             (link.from_event, link.to_event, "to"),
             (link.to_event, link.from_event, "from"),
         ):
-            if this.pk not in found or (published_only and not other.is_published):
+            if this.pk not in found or not other.is_published:
                 continue
             key = (link.relation, direction, other.slug)
             entry = found[this.pk]["related"].setdefault(

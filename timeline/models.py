@@ -626,7 +626,24 @@ class EventActor(models.Model):
 
 class Passage:
     """A record that stands in its ``source`` as its ``text``, verbatim, at offsets
-    (``start``, ``end``) computed from the text, never typed: a statement, a number."""
+    (``start``, ``end``) computed from the text, never typed: a statement, a number, a
+    link between events."""
+
+    def save(self, *args, **kwargs):
+        # Offsets are computed on every save: it cannot be saved off its passage.
+        self.start, self.end = self.locate()
+        super().save(*args, **kwargs)
+
+    def anchor_errors(self) -> dict:
+        """What ``clean`` reports of the passage: {} once its offsets are found (and set),
+        else the text's error, with the closest passage in the source."""
+        if not (self.source_id and self.text):
+            return {}
+        try:
+            self.start, self.end = self.locate()
+        except ValidationError as error:
+            return error.message_dict
+        return {}
 
     def locate(self) -> tuple[int, int]:
         """Where the text stands in the source: the first place it occurs."""
@@ -1012,10 +1029,6 @@ class EventLink(Passage, models.Model):
     def __str__(self):
         return f"{self.from_event.title} {self.get_relation_display()} {self.to_event.title}"
 
-    def save(self, *args, **kwargs):
-        self.start, self.end = self.locate()
-        super().save(*args, **kwargs)
-
     def natural_key(self):
         return (self.from_event.slug, self.relation, self.to_event.slug, self.source.slug)
 
@@ -1026,12 +1039,7 @@ class EventLink(Passage, models.Model):
         return self.INVERSE[self.relation]
 
     def clean(self):
-        errors = {}
-        if self.source_id and self.text:
-            try:
-                self.start, self.end = self.locate()
-            except ValidationError as error:
-                errors.update(error.message_dict)
+        errors = self.anchor_errors()
         if self.from_event_id and self.from_event_id == self.to_event_id:
             errors["to_event"] = "An event is not linked to itself."
         if self.statement_id and self.source_id and self.statement.source_id != self.source_id:
@@ -1158,10 +1166,6 @@ class Quantity(Passage, models.Model):
     def __str__(self):
         return f"{self.text} ({self.source.outlet_label})"
 
-    def save(self, *args, **kwargs):
-        self.start, self.end = self.locate()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return f"{self.source.get_absolute_url()}#{self.anchor}"
 
@@ -1186,12 +1190,9 @@ class Quantity(Passage, models.Model):
         return f"{low:,}–{high:,} {unit}"
 
     def clean(self):
-        errors = {}
-        if self.source_id and self.text:
-            try:
-                self.start, self.end = self.locate()
-            except ValidationError as error:
-                raise ValidationError(error.message_dict) from None
+        errors = self.anchor_errors()
+        if errors:  # the bounds are read from the passage: it must be found first
+            raise ValidationError(errors)
         stated = numbers_stated(self.text or "")
         for bound in ("low", "high"):
             value = getattr(self, bound)
