@@ -26,10 +26,12 @@ from timeline.models import (
     EventActor,
     EventLink,
     Place,
+    Point,
     Quantity,
     Relay,
     Source,
     Statement,
+    StatementLink,
     events_left_unsourced,
     unsourcing_message,
 )
@@ -161,6 +163,39 @@ class RelayInline(SafeAutocomplete, admin.TabularInline):
     extra = 0
 
 
+class PointForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        statements = cleaned.get("statements") or []
+        if self.instance.event_id and (problem := self.instance.statement_errors(statements)):
+            self.add_error("statements", problem)
+        return cleaned
+
+
+class PointInline(SafeAutocomplete, admin.StackedInline):
+    """The event's points of comparison, each with the statements (said on it, or
+    concerning it) that speak to it: the rows of its comparison table."""
+
+    model = Point
+    form = PointForm
+    fields = [("name", "slug", "position"), "statements"]
+    autocomplete_fields = ["statements"]
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+
+
+class StatementLinkInline(PassageInline, SafeAutocomplete, admin.StackedInline):
+    """What this statement says of earlier ones (that it repeats, responds to, reports
+    as done or disputes them), each by a passage of its own source."""
+
+    model = StatementLink
+    fk_name = "later"
+    fields = [("relation", "earlier"), "text", "passage"]
+    autocomplete_fields = ["earlier"]
+    readonly_fields = ["passage"]
+    extra = 0
+
+
 class EventAdminForm(EditGuardForm):
     class Meta:
         model = Event
@@ -247,7 +282,7 @@ class EventAdmin(TimelineAdmin):
     date_hierarchy = "date_start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["places", "sources"]
-    inlines = [EventActorInline, StatementInline, EventLinkInline, QuantityInline,
+    inlines = [EventActorInline, StatementInline, PointInline, EventLinkInline, QuantityInline,
                CorrectionInline]  # fmt: skip
     actions = ["publish", "unpublish"]
     fieldsets = [
@@ -402,7 +437,7 @@ class SourceAdmin(TimelineAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(TimelineAdmin):
-    inlines = [RelayInline]
+    inlines = [RelayInline, StatementLinkInline]
     list_display = ["__str__", "mode", "speech_act", "source", "event"]
     list_filter = ["mode", "speech_act", "source__origin"]
     search_fields = ["text", "speaker__name", "speaker__aliases"]

@@ -9,6 +9,7 @@ else: no users, no groups, no sign-in records.
 
 EDITORS = "Editors"
 MODELS = ["event", "eventactor", "statement", "relay", "eventlink", "quantity", "correction",
+          "point", "statementlink",
           "source", "actor", "place"]  # fmt: skip
 ACTIONS = ["add", "change", "delete", "view"]
 CODENAMES = [f"{action}_{model}" for model in MODELS for action in ACTIONS]

@@ -12,10 +12,12 @@ from timeline.models import (
     EventActor,
     EventLink,
     Place,
+    Point,
     Quantity,
     Relay,
     Source,
     Statement,
+    StatementLink,
 )
 
 # One file per part of the record, in an order that loads cleanly.
@@ -27,6 +29,8 @@ FIXTURE_FILES = {
     "statements": [Statement, Relay],
     "links": [EventLink],
     "quantities": [Quantity],
+    "points": [Point],
+    "statement-links": [StatementLink],
 }
 
 

@@ -693,6 +693,16 @@ class Statement(Passage, models.Model):
         EXPECTS = "expects", "expects"
         OFFERS = "offers", "offers"
         CALLS_FOR = "calls-for", "calls for"
+        DEMANDS = "demands", "demands"
+        ASSURES = "assures", "assures"
+        PLEDGES = "pledges", "pledges"
+
+    # Acts that ask something of someone, and acts that promise something: together,
+    # the demands and commitments the record follows over time (/commitments/).
+    ASKS = frozenset({SpeechAct.URGES, SpeechAct.CALLS_FOR, SpeechAct.DEMANDS})
+    PROMISES = frozenset(
+        {SpeechAct.COMMITS_TO, SpeechAct.OFFERS, SpeechAct.ASSURES, SpeechAct.PLEDGES}
+    )
 
     uid = models.SlugField(
         "public id",
@@ -762,6 +772,20 @@ class Statement(Passage, models.Model):
     speech_act = models.CharField(max_length=30, choices=SpeechAct, default=SpeechAct.STATES)
     start = models.PositiveIntegerField(editable=False, help_text="Computed from the text.")
     end = models.PositiveIntegerField(editable=False, help_text="Computed from the text.")
+    sort_date = models.DateField(
+        editable=False,
+        null=True,
+        help_text="The day it sorts by in lists: its own date's start, else its occasion's. "
+        "Kept on every save, and when its occasion's date changes.",
+    )
+    followups_checked = models.DateField(
+        "later record checked on",
+        null=True,
+        blank=True,
+        help_text="For a demand or commitment: the day an editor last read the record for "
+        "what later statements say of it, links made. Until then it waits on the curation "
+        "queue.",
+    )
 
     class Manager(models.Manager.from_queryset(StatementQuerySet)):
         def get_by_natural_key(self, source_slug, start, end):
@@ -772,6 +796,7 @@ class Statement(Passage, models.Model):
 
     class Meta:
         ordering = ["source", "start"]
+        indexes = [models.Index(fields=["sort_date", "id"], name="statement_in_date_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gte=models.F("start") + MIN_STATEMENT_LENGTH),
@@ -813,6 +838,11 @@ class Statement(Passage, models.Model):
     @property
     def is_quote(self) -> bool:
         return self.mode == self.Mode.QUOTE
+
+    @property
+    def is_commitment(self) -> bool:
+        """Whether it asks something of someone or promises something."""
+        return self.speech_act in self.ASKS | self.PROMISES
 
     def get_permalink(self) -> str:
         """Its own page, /statements/<id>/ (``get_absolute_url`` is its passage)."""
@@ -1078,6 +1108,179 @@ class EventLink(Passage, models.Model):
                 - reached
             )
         return False
+
+
+class Point(models.Model):
+    """A point of comparison on an event told by more than one account (“amnesty”,
+    “humanitarian access”), named by an editor in neutral words, with the statements
+    of each account that speak to it. Points that share a slug across events are one
+    subject: ``?point=amnesty`` finds them all."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="points")
+    slug = models.SlugField(
+        max_length=80, help_text="The same slug on two events means the same subject."
+    )
+    name = models.CharField(
+        max_length=200, help_text="Neutral words, not either side's: “civilians’ safety”."
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Its row in the event's comparison, from the top."
+    )
+    statements = models.ManyToManyField(
+        Statement,
+        blank=True,
+        related_name="points",
+        help_text="The statements on this point: the event's own, and those that concern it.",
+    )
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, event_slug, slug):
+            return self.get(event__slug=event_slug, slug=slug)
+
+    objects = Manager()
+    history = HistoricalRecords(m2m_fields=[statements])
+
+    class Meta:
+        ordering = ["event", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "slug"], name="one_point_per_slug"),
+        ]
+        verbose_name = "point of comparison"
+        verbose_name_plural = "points of comparison"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.event.slug, self.slug)
+
+    natural_key.dependencies = ["timeline.event", "timeline.statement"]
+
+    def statement_errors(self, statements) -> str | None:
+        """Why ``statements`` may not stand under this point: each must be said on its
+        event or concern it."""
+        strangers = [
+            statement
+            for statement in statements
+            if statement.event_id != self.event_id
+            and self.event_id not in {event.pk for event in statement.concerns.all()}
+        ]
+        if not strangers:
+            return None
+        quoted = "; ".join(f"“{statement}”" for statement in strangers)
+        return (
+            f"A point holds statements said on “{self.event.title}” or concerning it, "
+            f"and these are neither: {quoted}. Add the event to their concerns first."
+        )
+
+
+class StatementLink(Passage, models.Model):
+    """What a later statement says of an earlier one, as its passage says it: that it
+    repeats it, responds to it, reports it done, or disputes it. A commitment's status
+    is worded from these, always as someone's account, never the site's verdict."""
+
+    class Relation(models.TextChoices):
+        REPEATS = "repeats", "repeats"
+        RESPONDS_TO = "responds-to", "responds to"
+        REPORTS_DONE = "reports-done", "reports as done"
+        DISPUTES = "disputes", "disputes"
+
+    # How the earlier statement's status reads it: "reported as done by …".
+    STATUS = {
+        "repeats": "repeated by",
+        "responds-to": "responded to by",
+        "reports-done": "reported as done by",
+        "disputes": "disputed by",
+    }
+
+    later = models.ForeignKey(
+        Statement,
+        on_delete=models.CASCADE,
+        related_name="links_out",
+        verbose_name="later statement",
+        help_text="The statement that says something of the earlier one.",
+    )
+    relation = models.CharField(max_length=20, choices=Relation)
+    earlier = models.ForeignKey(
+        Statement,
+        on_delete=models.CASCADE,
+        related_name="links_in",
+        verbose_name="earlier statement",
+        help_text="The demand, commitment or statement it speaks of.",
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="statement_links",
+        help_text="The later statement's source: the passage stands in it.",
+    )
+    text = models.TextField(
+        "passage",
+        help_text="The words that make the link, exactly as in the source: “we expect him "
+        "to abide by”.",
+    )
+    start = models.PositiveIntegerField(editable=False)
+    end = models.PositiveIntegerField(editable=False)
+
+    class Manager(models.Manager):
+        def get_by_natural_key(self, later_uid, relation, earlier_uid):
+            return self.get(later__uid=later_uid, relation=relation, earlier__uid=earlier_uid)
+
+    objects = Manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["earlier", "later", "relation"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(later=models.F("earlier")), name="statement_link_not_to_itself"
+            ),
+            models.UniqueConstraint(
+                fields=["later", "relation", "earlier"], name="one_statement_link_per_relation"
+            ),
+        ]
+        verbose_name = "link to an earlier statement"
+
+    def __str__(self):
+        return f"{self.later} {self.get_relation_display()} {self.earlier}"
+
+    def natural_key(self):
+        return (self.later.uid, self.relation, self.earlier.uid)
+
+    natural_key.dependencies = ["timeline.statement", "timeline.source"]
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS[self.relation]
+
+    def clean(self):
+        if self.later_id and not self.source_id:
+            self.source = self.later.source
+        errors = self.anchor_errors()
+        if self.later_id and self.later_id == self.earlier_id:
+            errors["earlier"] = "A statement is not linked to itself."
+        if not (self.later_id and self.earlier_id) or errors:
+            if errors:
+                raise ValidationError(errors)
+            return
+        later, earlier = self.later, self.earlier
+        if later.source_id != self.source_id:
+            errors["source"] = "The passage stands in the later statement's source."
+        elif not (later.start <= self.end and self.start <= later.end):
+            errors["text"] = "The link's passage is the later statement's, or part of it."
+        # An earlier statement known only by a bound ("by 1 May") may lie any day before it.
+        if (
+            later.said
+            and earlier.said
+            and earlier.said[2] != Precision.BY
+            and said_before(*later.said, earlier.said[0])
+        ):
+            errors["earlier"] = (
+                f"The earlier statement is dated {earlier.said_display}, after the later "
+                f"one ({later.said_display}): swap them, or correct a date."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 # Number words a bound may be read from: "six weeks", "twenty", "a hundred".
@@ -1461,6 +1664,29 @@ def statement_deleted(sender, instance, using, origin=None, **kwargs):
     if isinstance(origin, Event) or (isinstance(origin, models.QuerySet) and origin.model is Event):
         return  # deleted with its event, whose document goes with it
     write_search_documents(Event.objects.using(using).filter(pk=instance.event_id))
+
+
+# Statements' sort dates: their own date's start, else their occasion's, kept on every
+# save (fixtures' raw saves included) and when an occasion's date changes.
+
+
+@receiver(pre_save, sender=Statement, dispatch_uid="sort-date-of-a-statement")
+def date_statement(sender, instance, using=None, **kwargs):
+    if instance.dating == Statement.Dating.OWN and instance.said_start:
+        instance.sort_date = instance.said_start
+    elif instance.event_id:
+        instance.sort_date = (
+            Event.objects.using(using)
+            .values_list("date_start", flat=True)
+            .get(pk=instance.event_id)
+        )
+
+
+@receiver(post_save, sender=Event, dispatch_uid="sort-dates-of-an-occasion-s-statements")
+def date_occasion_statements(sender, instance, using=None, **kwargs):
+    Statement.objects.using(using).filter(event=instance).exclude(
+        dating=Statement.Dating.OWN
+    ).exclude(sort_date=instance.date_start).update(sort_date=instance.date_start)
 
 
 # Renames: an event's or an actor's old slug is kept, so that its old address answers 301.

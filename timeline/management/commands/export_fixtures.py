@@ -78,5 +78,7 @@ def ordering_for(model) -> list[str]:
         "relay": ["statement__source__slug", "statement__start", "position"],
         "eventlink": ["from_event__slug", "relation", "to_event__slug", "source__slug"],
         "quantity": ["source__slug", "start", "end"],
+        "point": ["event__date_start", "event__slug", "position", "slug"],
+        "statementlink": ["source__slug", "start", "end", "relation", "earlier__uid"],
     }
     return orders.get(model._meta.model_name, ["slug"])

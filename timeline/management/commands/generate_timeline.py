@@ -694,7 +694,7 @@ def write(plan: Plan, batch_size: int, progress):
     progress(f"wrote {len(event_ids):,} events with their actors, places and sources")
 
     fields = ("uid", "event", "speaker", "source", "dating", "said_precision", "mode",
-              "speech_act", "start", "end")  # fmt: skip
+              "speech_act", "start", "end", "sort_date")  # fmt: skip
     texts = [s["text"] for s in plan.sources]
     # Public ids of their own ("gen-" is never in a drawn one), unique without a draw.
     numbers = itertools.count(1)
@@ -705,7 +705,7 @@ def write(plan: Plan, batch_size: int, progress):
             f"gen-{next(numbers)}",
             event_ids[s["event"]], actor_ids[s["speaker"]], source_ids[s["source"]],
             s["dating"], "", s["mode"], s["speech_act"], s["start"], s["end"],
-            texts[s["source"]][s["start"] : s["end"]],
+            plan.events[s["event"]]["date_start"], texts[s["source"]][s["start"] : s["end"]],
         )  # fmt: skip
 
     # In chunks, so that only one chunk's ids are held at a time.
