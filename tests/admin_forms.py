@@ -77,7 +77,7 @@ def new_event_data(*, sources=(), places=(), roles=(), statements=(), **fields) 
     data.update(fields)
     data.update(formset("roles", [{"actor": a.pk, "role": role} for a, role in roles]))
     data.update(formset("statements", list(statements)))
-    for prefix in ("links_out", "quantities", "corrections"):  # none of these
+    for prefix in ("points", "links_out", "quantities", "corrections"):  # none of these
         data.update(formset(prefix, []))
     return data
 

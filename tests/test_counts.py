@@ -429,6 +429,18 @@ def test_the_same_words_with_other_filters_are_searched_once_per_version(client)
     assert [q for q in queries if "timeline_searchdocument" in q["sql"]]
 
 
+def test_words_searched_one_at_a_time_answer_a_search_for_them_together(client):
+    small_record()
+    counts.recount()
+    for word in ("event", "summary"):
+        assert_counts_true(chronology(client, {"q": word}), {"q": word})
+    together = {"q": "summary event", "actor": ["central"]}
+    with CaptureQueriesContext(connection) as queries:
+        response = chronology(client, together)
+    assert_counts_true(response, together)
+    assert not [q for q in queries if "timeline_searchdocument" in q["sql"]]
+
+
 def test_a_skipped_count_is_not_kept(client, settings):
     small_record()  # not counted since: counted in SQL, under the time limit
     view = {"actor": ["central"]}

@@ -22,6 +22,7 @@ same view of the same records:
    said so on the page, and kept nowhere.
 """
 
+import functools
 import hashlib
 
 import numpy as np
@@ -126,11 +127,23 @@ class Counts:
     def matching(self, query: str) -> np.ndarray:
         """The ids of the events the search ``query`` matches: the one question for the
         database, asked once per version and set of words (kept as 32-bit ids), for the
-        same words come back with other filters."""
-        key = cache_key(self.version, "search", " ".join(sorted(set(query.split()))))
+        same words come back with other filters. Words searched for one at a time before
+        answer a search for several of them without it: the events with every word are
+        those found for each (their intersection), as the database would find them."""
+        words = sorted(set(query.split()))
+        keys = [cache_key(self.version, "search", word) for word in words]
+        key = cache_key(self.version, "search", " ".join(words))
+        self.batch.fetch([key, *keys])  # one round trip
         if (kept := self.batch.get(key)) is not None:
             return np.frombuffer(kept, dtype=np.int32).astype(np.int64)
-        found = self.events.ids_matching(query, index=self._index)
+        each = [self.batch.get(word_key) for word_key in keys]
+        if None not in each:
+            arrays = sorted((np.frombuffer(ids, dtype=np.int32) for ids in each), key=len)
+            found = functools.reduce(
+                lambda a, b: np.intersect1d(a, b, assume_unique=True), arrays
+            ).astype(np.int64)
+        else:
+            found = self.events.ids_matching(query, index=self._index)
         self.batch.put(key, found.astype(np.int32).tobytes())
         self._written()
         return found

@@ -22,6 +22,7 @@ def attach_followups(statements, later=None) -> list:
     links = (
         StatementLink.objects.filter(earlier__in=list(by_id), later__in=later)
         .select_related("later__speaker", "later__source", "later__event", "source")
+        .defer("later__source__text", "source__text")
         .order_by("later__sort_date", "later__pk", "relation")
     )
     for link in links:

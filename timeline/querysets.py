@@ -812,15 +812,6 @@ class StatementQuerySet(models.QuerySet):
         keyset (a source records a passage once)."""
         return self.order_by("start", "end")
 
-    def outermost_first(self):
-        """As their passages stand in the text, a passage before those inside it: the
-        order in which highlighting opens them."""
-        return self.order_by("start", "-end")
-
-    def after_passage(self, cursor: tuple[int, int] | None):
-        """The statements after a page that ended at the passage ``cursor`` (start, end)."""
-        return after_position(self, "start", "end", cursor)
-
 
 class RecordCountQuerySet(models.QuerySet):
     def current(self):

@@ -35,6 +35,7 @@ def relays_of(statements) -> dict[int, list[Actor]]:
     rows = (
         Relay.objects.filter(statement__in=list(chains))
         .select_related("actor")
+        .only("statement", "actor__slug", "actor__name", "actor__kind", "actor__unnamed")
         .order_by("statement", "position")
     )
     for relay in rows:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router
-from django.db.models import Max, Q
+from django.db.models import Max, Q, prefetch_related_objects
 from django.http import (
     Http404,
     HttpRequest,
@@ -53,7 +53,7 @@ from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
 from timeline.models import Actor, Event, EventLink, FormerSlug, Origin, Source, Statement
-from timeline.querysets import add_listing_details
+from timeline.querysets import add_listing_details, can_preview
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
 # that an attacker could recover by watching compressed sizes (BREACH). The admin,
@@ -345,26 +345,14 @@ def event_body(request, event, visible, version: int | None) -> dict:
     # Its actors, places and sources as a chronology entry lists them (only the columns
     # shown: a source's text is a whole document, shown on its own page).
     add_listing_details([event], visible.db)
-    statements = (
-        event.statements.select_related("speaker", "source")
-        .defer("source__text")
-        .prefetch_related("addressees")
-        .in_source_order()
-    )
-    # Statements made on other occasions about this event, each with its occasion.
-    mentioned = (
-        Statement.objects.visible_to(request.user)
-        .filter(concerns=event)
-        .select_related("speaker", "source", "event")
-        .defer("source__text")
-        .order_by("event__date_start", "source__slug", "start")
-    )
+    drafts_too = can_preview(request.user)
+    own, mentioned = statements_about(event, drafts_too)
     previous, following = neighbours(event, visible, version)
     return {
         "json_ld": json_ld(exports.event_as_schema_org(request, event)),
-        "accounts": accounts(relays.attach(statements)),
-        "mentioned": relays.attach(mentioned),
-        "related": related_events(event, visible),
+        "accounts": accounts(own),
+        "mentioned": mentioned,
+        "related": related_events(event, drafts_too),
         "corrections": event.corrections.all(),
         "quantities": event.quantities.select_related("source", "statement").defer("source__text"),
         "previous": previous,
@@ -372,13 +360,30 @@ def event_body(request, event, visible, version: int | None) -> dict:
     }
 
 
-def related_events(event, visible) -> list[dict]:
-    """The links between ``event`` and the events ``visible`` to the reader, in both
-    directions, each worded from this event's side ("ends", "ended by"), with the
+def statements_about(event, drafts_too: bool = False) -> tuple[list, list]:
+    """The statements made on ``event``, in their sources' order, and those made on other
+    occasions that concern it (published ones, or all ``drafts_too``), by their occasion's
+    date; each with its relays and addressees, in four queries whatever their number."""
+    statements = Statement.objects.select_related("speaker", "source", "event").defer(
+        "source__text"
+    )
+    own = list(statements.filter(event=event).in_source_order())
+    mentioned = statements.filter(concerns=event)
+    if not drafts_too:
+        mentioned = mentioned.published()
+    mentioned = list(mentioned.order_by("event__date_start", "source__slug", "start"))
+    # The relays and addressees of both, read once.
+    prefetch_related_objects([*own, *mentioned], "addressees")
+    relays.attach([*own, *mentioned])
+    return own, mentioned
+
+
+def related_events(event, drafts_too: bool = False) -> list[dict]:
+    """The links between ``event`` and the published events (all events, ``drafts_too``),
+    in both directions, each worded from this event's side ("ends", "ended by"), with the
     sources (and statement) that make it; one entry per other event and relation."""
     links = (
         EventLink.objects.filter(Q(from_event=event) | Q(to_event=event))
-        .filter(from_event__in=visible, to_event__in=visible)
         .select_related("from_event", "to_event", "source", "statement")
         .defer("source__text", "statement__text")
         .order_by("relation", "pk")
@@ -387,6 +392,8 @@ def related_events(event, visible) -> list[dict]:
     for link in links:
         outgoing = link.from_event_id == event.pk
         other = link.to_event if outgoing else link.from_event
+        if not (drafts_too or other.is_published):
+            continue
         words = link.get_relation_display() if outgoing else link.inverse_label
         entry = found.setdefault(
             (words, other.pk), {"words": words, "event": other, "sources": [], "statements": []}
@@ -451,6 +458,7 @@ def actor_body(actor, visible, pages) -> dict:
         Statement.objects.published()
         .by(actor)
         .select_related("event", "source", "speaker")
+        .defer("source__text")
         .in_pages()
         .after(after_statements),
         pages.fields["statements"].encode,
@@ -509,10 +517,13 @@ def source_body(source, pages) -> dict:
     # The text is shown whole, every published statement highlighted in it (in time that
     # grows with their number); the list of them below it comes in pages. Read through the
     # source, each knows it without a query: its passage's address names it.
-    statements = source.statements.published().select_related("event", "speaker")
+    # One query reads them all, in text order; the page of them is sliced from it.
+    statements = list(
+        source.statements.published().select_related("event", "speaker").in_text_order()
+    )
     after_events, after_statements = pages.cleaned_data["events"], pages.cleaned_data["statements"]
     statement_page = page_of(
-        statements.in_text_order().after_passage(after_statements),
+        [s for s in statements if not after_statements or (s.start, s.end) > after_statements],
         pages.fields["statements"].encode,
         after_statements,
     )
@@ -522,7 +533,8 @@ def source_body(source, pages) -> dict:
         after_events,
     )
     return {
-        "segments": highlight(source.text, list(statements.outermost_first())),
+        # A passage opens before those inside it.
+        "segments": highlight(source.text, sorted(statements, key=lambda s: (s.start, -s.end))),
         "statements": relays.attach(statement_page.rows),
         "more_statements": statement_page.next and pages.query(statements=statement_page.next),
         "events": event_page.rows,
