@@ -441,6 +441,18 @@ def test_words_searched_one_at_a_time_answer_a_search_for_them_together(client):
     assert not [q for q in queries if "timeline_searchdocument" in q["sql"]]
 
 
+def test_the_names_a_search_term_matches_are_read_once_per_version(client):
+    small_record()
+    Actor.objects.filter(slug="central").update(name="Central Committee", aliases="ЦК")
+    counts.recount()
+    assert_counts_true(chronology(client, {"q": "talks"}), {"q": "talks"})
+    for view in ({"q": "committee"}, {"q": "цк"}, {"q": "lachin talks"}):
+        with CaptureQueriesContext(connection) as queries:
+            response = chronology(client, view)
+        assert_counts_true(response, view)
+        assert not [q for q in queries if 'FROM "timeline_actor" WHERE' in q["sql"]]
+
+
 def test_a_skipped_count_is_not_kept(client, settings):
     small_record()  # not counted since: counted in SQL, under the time limit
     view = {"actor": ["central"]}

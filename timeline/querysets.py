@@ -96,15 +96,19 @@ class Term:
         return bool(WORD.search(self.text))
 
 
-def _terms(query: str, using: str) -> list[Term]:
+def _terms(query: str, using: str, index=None) -> list[Term]:
     """The terms of ``query``, each once, with what each names: the actors and places
     with the term anywhere in a name or an alias, in any case and any script
-    (timeline/lookups.py). A few thousand short rows, read in one query for all the terms;
-    their events are found by id, later. The query is written here: the ORM took longer
-    to build its union than the database to answer it."""
+    (timeline/lookups.py). A few thousand short rows, read in one query for all the terms,
+    or kept by the record's ``index``; their events are found by id, later. The query is
+    written here: the ORM took longer to build its union than the database to answer it."""
     terms = [Term(text) for text in dict.fromkeys(query.split())]
     if not terms:
         return []
+    if index is not None:
+        for term in terms:
+            term.actors, term.places = index.named_by(term.text)
+        return terms
     connection = connections[using]
     quote = connection.ops.quote_name
     selects, params = [], []
@@ -386,7 +390,7 @@ class EventQuerySet(models.QuerySet):
         using = self.db
         if index is None:
             return _fetch_ids(self.search(query).order_by().values_list("pk"))
-        terms = _terms(query, using)
+        terms = _terms(query, using, index)
         if not terms:
             return np.zeros(0, np.int64)
         plain = [term for term in terms if not term.names_something]

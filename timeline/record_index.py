@@ -294,6 +294,25 @@ class RecordIndex:
 
     def __init__(self, version: int, using: str):
         self.version, self.using = version, using
+        self._names = None
+
+    def named_by(self, text: str) -> tuple[list, list]:
+        """The actors and the places with ``text`` anywhere in a name or an alias, in any
+        letter case (Python's lower-casing, as the ``ucontains`` lookup on SQLite), each
+        as (id, slug): a search term's names, without a query. A few thousand names,
+        read once per version and process."""
+        if self._names is None:
+            self._names = [
+                [(pk, slug, "\n".join(names).lower()) for pk, slug, *names in model.objects
+                 .using(self.using).order_by("pk")
+                 .values_list("pk", "slug", "name", "aliases", "other_aliases")]
+                for model in (Actor, Place)
+            ]  # fmt: skip
+        needle = text.lower()
+        actors, places = (
+            [(pk, slug) for pk, slug, names in rows if needle in names] for rows in self._names
+        )
+        return actors, places
 
     @classmethod
     def read(cls, version: int, using: str) -> "RecordIndex":
