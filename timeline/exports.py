@@ -27,6 +27,7 @@ import datetime
 import fcntl
 import functools
 import gzip
+import hashlib
 import json
 import logging
 import mmap
@@ -50,7 +51,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from timeline import relays
+from timeline import followups, relays
 from timeline.links import absolute_url
 from timeline.models import (
     Actor,
@@ -58,9 +59,11 @@ from timeline.models import (
     EventActor,
     EventLink,
     Place,
+    Point,
     Quantity,
     Source,
     Statement,
+    slug_path,
 )
 from timeline.timelimits import query_time_limit
 
@@ -103,32 +106,69 @@ def event_as_schema_org(request, event) -> dict:
 # ---------------------------------------------------------------- JSON
 
 
+# Only what statement_as_json, the lists of statements and their feeds show: a source's
+# text is a whole document.
+STATEMENT_COLUMNS = (
+    "uid", "event", "text", "mode", "speech_act", "start", "end", "dating", "said_start",
+    "said_end", "said_precision", "sort_date", "speaker__slug", "speaker__name", "speaker__kind",
+    "source__slug", "source__origin", "source__outlet", "source__headline", "source__published",
+    "event__slug", "event__title", "event__date_start", "event__date_end",
+    "event__date_precision", "event__updated",
+)  # fmt: skip
+
+
 def statements_by_event(events) -> dict[int, list]:
-    """The statements of ``events``, each with its relays (timeline/relays.py), by event,
-    in two queries."""
-    # Only what event_as_json shows: a source's text is a whole document.
+    """The statements of ``events``, each with its relays and what else the JSON gives of
+    it (``with_details``), by event, in five queries."""
     statements = (
         Statement.objects.about(events)
         .select_related("speaker", "source", "event")
-        .only("uid", "event", "text", "mode", "speech_act", "start", "end", "dating",
-              "said_start", "said_end", "said_precision", "speaker__slug", "speaker__name",
-              "speaker__kind", "source__slug", "event__slug", "event__date_start",
-              "event__date_end", "event__date_precision")
+        .only(*STATEMENT_COLUMNS)
         .in_source_order()
-    )  # fmt: skip
+    )
+    grouped = defaultdict(list)
+    for statement in with_details(statements):
+        grouped[statement.event_id].append(statement)
+    return grouped
+
+
+def with_details(statements) -> list:
+    """``statements`` (fetched with their speaker, source and occasion), each with what
+    statement_as_json gives besides its own columns, in four queries: its relays
+    (timeline/relays.py), ``addressed`` (the actors it is addressed to or about, by name,
+    each a dict of its ``slug``, ``name`` and ``url``), ``concerned`` (the slugs of the
+    published events it concerns, in date order) and ``point_slugs`` (the points of
+    comparison of published events it is under, by slug)."""
     statements = relays.attach(statements)
-    concerned = defaultdict(list)
+    ids = [statement.pk for statement in statements]
+    addressed, concerned, points = defaultdict(list), defaultdict(list), defaultdict(list)
+    rows = Statement.addressees.through.objects.filter(statement__in=ids).order_by(
+        "actor__name", "actor__slug"
+    )
+    for statement_id, slug, name in rows.values_list("statement_id", "actor__slug", "actor__name"):
+        addressed[statement_id].append(
+            {"slug": slug, "name": name, "url": slug_path("timeline:actor", slug)}
+        )
     rows = Statement.concerns.through.objects.filter(
-        statement__in=[statement.pk for statement in statements],
-        event__publication=Event.Publication.PUBLISHED,
+        statement__in=ids, event__publication=Event.Publication.PUBLISHED
     ).values_list("statement_id", "event__slug")
     for statement_id, slug in rows.order_by("event__date_start", "event__slug"):
         concerned[statement_id].append(slug)
-    grouped = defaultdict(list)
+    rows = (
+        Point.statements.through.objects.filter(
+            statement__in=ids, point__event__publication=Event.Publication.PUBLISHED
+        )
+        .order_by("point__slug")
+        .values_list("statement_id", "point__slug")
+        .distinct()
+    )
+    for statement_id, slug in rows:
+        points[statement_id].append(slug)
     for statement in statements:
+        statement.addressed = addressed[statement.pk]
         statement.concerned = concerned[statement.pk]
-        grouped[statement.event_id].append(statement)
-    return grouped
+        statement.point_slugs = points[statement.pk]
+    return statements
 
 
 def mentioned_in(events) -> dict[int, list[str]]:
@@ -207,7 +247,9 @@ def record_of(events) -> dict[int, dict]:
 
 
 def statement_as_json(request, statement) -> dict:
-    """A statement with its relays (``relays.attach``), as the event JSON lists it."""
+    """A statement with its details (``with_details``), as the event JSON and
+    /statements.json list it: where its passage stands in its source (offsets and
+    address), who said it, to or about whom, through whom, on what occasion and when."""
     return {
         "id": statement.uid,
         "url": absolute_url(request, statement.get_permalink()),
@@ -216,6 +258,9 @@ def statement_as_json(request, statement) -> dict:
         "end": statement.end,
         "speaker": {"slug": statement.speaker.slug, "name": statement.speaker.name},
         "relayed_by": [{"slug": actor.slug, "name": actor.name} for actor in statement.relayed],
+        "addressees": [
+            {"slug": actor["slug"], "name": actor["name"]} for actor in statement.addressed
+        ],
         "event": statement.event.slug,
         "concerns": statement.concerned,
         "said": said_as_json(statement.said),
@@ -223,6 +268,8 @@ def statement_as_json(request, statement) -> dict:
         "mode": statement.mode,
         "speech_act": statement.speech_act,
         "source": statement.source.slug,
+        "origin": statement.source.origin,
+        "points": statement.point_slugs,
     }
 
 
@@ -282,7 +329,10 @@ def event_as_json(request, event, statements, record) -> dict:
 CSV_HEADER = [
     "slug", "url", "title", "summary", "kind", "status", "date_start", "date_end",
     "date_precision", "date_display", "actors", "places", "outlets", "sources", "statements",
+    "statement_texts",
 ]  # fmt: skip
+# Between the texts of an event's statements in its one cell: one a line.
+TEXTS_SEPARATOR = "\n"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 CSV_FILENAME = "karabakh-timeline-events.csv"
 # Events whose rows are read and written together: four small queries per chunk.
@@ -352,6 +402,7 @@ def csv_rows(request, ids: list[int], using: str):
             roles = _grouped(EventActor.objects, "actor_id", "role", listed, using)
             placed = _grouped(Event.places.through.objects, "place_id", None, listed, using)
             cited = _grouped(Event.sources.through.objects, "source_id", None, listed, using)
+            texts = _statement_texts(listed, using)
         for pk in chunk:
             if pk not in events:
                 continue
@@ -376,6 +427,7 @@ def csv_rows(request, ids: list[int], using: str):
                     "; ".join(labels[outlet] for _, outlet, _ in linked),
                     "; ".join(slug for _, _, slug in linked),
                     said,
+                    TEXTS_SEPARATOR.join(texts.get(pk, ())),
                 ],
             )
 
@@ -416,6 +468,21 @@ def _grouped(links, column: str, extra: str | None, events, using) -> dict[int, 
     return grouped
 
 
+def _statement_texts(events, using) -> dict[int, list[str]]:
+    """The texts of the statements of ``events``, by event id, in the order the JSON lists
+    them (by source, then where each stands in it)."""
+    rows = (
+        Statement.objects.using(using)
+        .filter(event_id__in=events)
+        .in_source_order()
+        .values_list("event_id", "text")
+    )
+    texts = defaultdict(list)
+    for event_id, text in rows:
+        texts[event_id].append(text)
+    return texts
+
+
 def csv_lines(request, ids: list[int], using: str):
     """(id, its CSV line in UTF-8) of the events ``ids``, in that order."""
     writer = SafeWriter(Echo())
@@ -424,11 +491,14 @@ def csv_lines(request, ids: list[int], using: str):
 
 
 HEADER_LINE = SafeWriter(Echo()).writerow(CSV_HEADER).encode()
+# The shape of the file's rows, in its name: a file built by code with other columns is
+# never served by this code, even for the version of the records it was read at.
+SHAPE = hashlib.sha256(HEADER_LINE).hexdigest()[:8]
 
 
-def csv_pieces(lines):
-    """The CSV file of ``lines``: its header, then a piece per chunk of rows."""
-    yield HEADER_LINE
+def csv_pieces(lines, header: bytes = HEADER_LINE):
+    """The CSV file of ``lines``: its ``header``, then a piece per chunk of rows."""
+    yield header
     piece = []
     for _, line in lines:
         piece.append(line)
@@ -439,9 +509,9 @@ def csv_pieces(lines):
         yield b"".join(piece)
 
 
-def streamed_csv(text, rows: int) -> StreamingHttpResponse:
+def streamed_csv(text, rows: int, filename: str = CSV_FILENAME) -> StreamingHttpResponse:
     response = StreamingHttpResponse(text, content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Counted before the first byte: a client can tell a complete file from a cut one.
     response["X-Total-Count"] = str(rows)
     return response
@@ -461,6 +531,94 @@ def csv_response(request, events, *, newest: bool = False) -> StreamingHttpRespo
         _build_in_background(request)
         lines = csv_lines(request, ids, events.db)
     return streamed_csv(csv_pieces(lines), len(ids))
+
+
+# ---------------------------------------------------------------- statements
+
+STATEMENT_CSV_HEADER = [
+    "id", "url", "passage_url", "start", "end", "text", "mode", "speech_act", "said_start",
+    "said_end", "said_precision", "said_display", "speaker", "speaker_name", "relayed_by",
+    "addressees", "event", "concerns", "source", "origin", "points",
+]  # fmt: skip
+# /commitments.csv's rows end with their statuses (timeline/followups.py), one a line.
+COMMITMENT_CSV_HEADER = [*STATEMENT_CSV_HEADER, "statuses"]
+
+
+def followups_as_json(request, statement) -> dict:
+    """What the record later says of a demand or a commitment (``attach_followups``), as
+    the JSON of /commitments/ gives it: its ``statuses``, worded as someone's account,
+    and the ``followups`` they are worded from, each with the later statement's id and
+    the addresses of its page and of its passage."""
+    return {
+        "statuses": followups.statuses(statement),
+        "followups": [
+            {
+                "relation": link.relation,
+                "status": followups.status_of(link),
+                "statement": link.later.uid,
+                "url": absolute_url(request, link.later.get_permalink()),
+                "passage_url": absolute_url(request, link.later.get_absolute_url()),
+            }
+            for link in statement.followups
+        ],
+    }
+
+
+def statement_as_csv(request, statement, *, commitments: bool) -> list:
+    """A statement's row of /statements.csv (of /commitments.csv, with ``commitments``):
+    its JSON, flat, lists of names or slugs one after another ("; "), texts one a line."""
+    data = statement_as_json(request, statement)
+    said = data["said"] or {}
+    row = [
+        data["id"], data["url"], data["passage_url"], data["start"], data["end"], data["text"],
+        data["mode"], data["speech_act"], said.get("start", ""), said.get("end") or "",
+        said.get("precision", ""), statement.said_display, data["speaker"]["slug"],
+        data["speaker"]["name"], "; ".join(actor["name"] for actor in data["relayed_by"]),
+        "; ".join(actor["name"] for actor in data["addressees"]), data["event"],
+        "; ".join(data["concerns"]), data["source"], data["origin"], "; ".join(data["points"]),
+    ]  # fmt: skip
+    if commitments:
+        row.append(TEXTS_SEPARATOR.join(followups.statuses(statement)))
+    return row
+
+
+def statements_in_order(ids: list[int], using: str, *, commitments: bool) -> list:
+    """The statements ``ids`` (one gone since is left out), in that order, with what
+    their JSON gives (``with_details``; a commitment's follow-ups too), in five queries
+    (six)."""
+    statements = (
+        Statement.objects.using(using)
+        .filter(pk__in=_listed(ids, using))
+        .select_related("speaker", "source", "event")
+        .only(*STATEMENT_COLUMNS)
+    )
+    order = {pk: number for number, pk in enumerate(ids)}
+    statements = with_details(sorted(statements, key=lambda statement: order[statement.pk]))
+    if commitments:
+        followups.attach_followups(statements)
+    return statements
+
+
+def statements_csv_response(request, ids: list[int], using: str, *, commitments: bool):
+    """The CSV of the statements ``ids``, in that order, streamed: counted before the
+    first byte (``X-Total-Count``), and read a chunk at a time, each chunk's queries
+    under the time limit of public requests."""
+    header = COMMITMENT_CSV_HEADER if commitments else STATEMENT_CSV_HEADER
+    writer = SafeWriter(Echo())
+
+    def lines():
+        for start in range(0, len(ids), CHUNK_SIZE):
+            with query_time_limit(using):
+                chunk = statements_in_order(
+                    ids[start : start + CHUNK_SIZE], using, commitments=commitments
+                )
+            for statement in chunk:
+                row = statement_as_csv(request, statement, commitments=commitments)
+                yield statement.pk, writer.writerow(row).encode()
+
+    name = "commitments" if commitments else "statements"
+    header_line = writer.writerow(header).encode()
+    return streamed_csv(csv_pieces(lines(), header_line), len(ids), f"karabakh-timeline-{name}.csv")
 
 
 # ---------------------------------------------------------------- the whole record, prebuilt
@@ -528,7 +686,7 @@ def timeline_changed(using=None, **kwargs):
 
 def _prebuilt(version: str) -> tuple[Path, int] | None:
     """The file of the whole record at ``version`` and its rows, if it has been built."""
-    for path in exports_root().glob(f"events-{version}-*.csv"):
+    for path in exports_root().glob(f"events-{version}-{SHAPE}-*.csv"):
         return path, int(path.stem.rpartition("-")[2])
     return None
 
@@ -580,7 +738,7 @@ def _written(lines, version: str):
                     packed.write(piece)
                     yield piece
             if current_version() == version:
-                final = root / f"events-{version}-{len(ids)}.csv"
+                final = root / f"events-{version}-{SHAPE}-{len(ids)}.csv"
                 _write_atomically(final.with_suffix(".idx"), (ids + starts).tobytes())
                 os.replace(compressed, gzipped(final))
                 os.replace(temporary, final)

@@ -1,6 +1,6 @@
-"""The query strings of the public pages, each validated whole by a form: the
-chronology's filters (whose form builds every link to another state of the page),
-and the cursors of the pages that list their rows in pages."""
+"""The query strings of the public pages, each validated whole by a form: the filters of
+the chronology and of the lists of statements (whose forms build every link to another
+state of their page), and the cursors of the pages that list their rows in pages."""
 
 import re
 from urllib.parse import urlencode
@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from timeline.dates import format_period, format_period_end, parse_period
 from timeline.keyset import BROKEN_CURSOR, PAGE_SIZE, SHOWN_AT_MOST, SLUG_PATTERN, Cursor
-from timeline.models import Actor, Event, Origin, Place
+from timeline.models import Actor, Event, Origin, Place, Point, Source, Statement
 
 
 class PeriodField(forms.Field):
@@ -75,10 +75,11 @@ class DistinctChoiceField(forms.MultipleChoiceField):
 class SlugChoiceField(DistinctChoiceField):
     """Repeatable slugs of rows in ``queryset`` (any other is unknown), checked in one
     query, or in none when ``known`` (a function of a slug: the name of a row known to be
-    in the queryset, or None) knows them all."""
+    in the queryset, or None) knows them all. A row is named by its ``name_field`` (its
+    slug where that is blank)."""
 
-    def __init__(self, queryset, *, noun: str, **kwargs):
-        self.queryset, self.chosen = queryset, {}
+    def __init__(self, queryset, *, noun: str, name_field: str = "name", **kwargs):
+        self.queryset, self.chosen, self.name_field = queryset, {}, name_field
         self.known = lambda slug: None
         super().__init__(noun=noun, **kwargs)
 
@@ -100,7 +101,8 @@ class SlugChoiceField(DistinctChoiceField):
         # Kept for the page, which names the chosen rows without asking again.
         self.chosen = {slug: name for slug in wellformed if (name := self.known(slug))}
         if asked := [slug for slug in wellformed if slug not in self.chosen]:
-            self.chosen.update(self.queryset.filter(slug__in=asked).values_list("slug", "name"))
+            found = self.queryset.filter(slug__in=asked).values_list("slug", self.name_field)
+            self.chosen.update((slug, name or slug) for slug, name in found)
         unknown = [slug for slug in value if slug not in self.chosen]
         if unknown:
             raise ValidationError(
@@ -245,41 +247,13 @@ class SearchField(forms.CharField):
         return " ".join(words)
 
 
-class ChronologyFilter(QueryStringForm):
-    """The query string of `/`, `/events.json` and `/events.csv`, and the one owner of
-    the links that change it: each is built from the validated values (see ``query``)."""
+class ViewFilter(QueryStringForm):
+    """The query string of a list that filters its rows (`/`, `/statements/`), and the
+    one owner of the links that change it: each is built from the validated values (see
+    ``query``). Its ``FILTERS`` are the parameters that choose rows, in order; ``from`` and
+    ``to`` are a period, ``sort=newest`` the reverse order, ``cursor`` where a page starts."""
 
-    q = SearchField(
-        label="Search",
-        help_text="Titles, summaries, statements, and the names of actors and places in any "
-        "spelling.",
-    )
-    # Only what the published record shows: a draft's actor or place is unknown here.
-    actor = SlugChoiceField(Actor.objects.public(), noun="Actor", label="Actors")
-    place = SlugChoiceField(Place.objects.public(), noun="Place", label="Places")
-    kind = DistinctChoiceField(noun="Kind", label="Kind of event", choices=Event.Kind)
-    origin = DistinctChoiceField(noun="Account of", label="Account of", choices=Origin)
-    from_ = PeriodField(label="From", end=False)
-    to = PeriodField(label="To", end=True)
-    sort = forms.ChoiceField(
-        required=False,
-        label="Order",
-        choices=[("oldest", "Oldest first"), ("newest", "Newest first")],
-    )
-    cursor = CursorField(label="Page after")
-    shown = ShownField(label="Events shown")
-
-    FILTERS = ("q", "actor", "place", "kind", "origin", "from", "to")
-    FACETS = ("kind", "origin", "actor", "place")
-
-    def __init__(self, data=None, *, index=None, **kwargs):
-        """``index``: the published record's (timeline/record_index.py), when current.
-        Its actors and places, with their names, are public, so the filters that name
-        them are checked without a query."""
-        super().__init__(data, **kwargs)
-        if index is not None:
-            for name, links in index.links().items():
-                self.fields[name].known = links.name_of
+    FILTERS: tuple[str, ...] = ()
 
     def clean(self):
         cleaned = super().clean()
@@ -288,47 +262,20 @@ class ChronologyFilter(QueryStringForm):
             self.add_error("to", "“to” cannot be before “from”.")
         return cleaned
 
-    def apply(self, events, *, without: str = ""):
-        """The events matching the filters (all but ``without``), in chronological order."""
-        data = self.cleaned_data
-        if data.get("q") and without != "q":
-            events = events.search(data["q"])
-        if without != "actor":
-            events = events.involving(*data.get("actor", []))
-        if without != "place":
-            events = events.at_places(*data.get("place", []))
-        if without != "kind":
-            events = events.of_kind(*data.get("kind", []))
-        if without != "origin":
-            events = events.reported_by_origin(*data.get("origin", []))
-        if without != "period":
-            events = events.in_period(data.get("from"), data.get("to"))
-        return events
-
     def is_filtered(self) -> bool:
         return bool(self.filter_set())
 
-    def year_of_view(self) -> int | None:
-        """The year the view's period lies in, when it lies in one (a year's or a
-        month's view): then the axis drills down to that year's months."""
-        start, end = self.cleaned_data.get("from"), self.cleaned_data.get("to")
-        return start.year if start and end and start.year == end.year else None
-
     def newest_first(self) -> bool:
-        """Whether the events come newest first (``sort=newest``) rather than oldest first,
+        """Whether the rows come newest first (``sort=newest``) rather than oldest first,
         the default: the order of the page, its "show more" and its exports, never of
         what is counted."""
         return self.cleaned_data.get("sort") == "newest"
 
-    def page_size(self) -> int:
-        """How many events the page shows from where it starts (``shown``, else a page)."""
-        return self.cleaned_data.get("shown") or PAGE_SIZE
-
     def filter_set(self, *, without: str = "") -> str:
         """The filters, less ``without`` (as ``apply`` leaves it out), as a string that is
-        the same for every query string that selects the same events: each value once,
+        the same for every query string that selects the same rows: each value once,
         sorted (words too), and a date as the day it stands for. What a count of these
-        events is kept under."""
+        rows is kept under."""
         left_out = ("from", "to") if without == "period" else (without,)
         pairs = []
         for name in self.FILTERS:
@@ -349,7 +296,7 @@ class ChronologyFilter(QueryStringForm):
     def values(self) -> dict[str, list[str]]:
         """The filters as given, validated and each value once, and the order when it is
         not the default: the state every link of the page starts from. Never the cursor,
-        nor how many events are shown: a changed view starts at its first page."""
+        nor how many rows are shown: a changed view starts at its first page."""
         if not hasattr(self, "_values"):
             data, values = self.cleaned_data, {}
             for name in self.FILTERS:
@@ -385,14 +332,94 @@ class ChronologyFilter(QueryStringForm):
 
     def address(self) -> str:
         """The query string of this very view, where ``query()`` starts the view again:
-        its page of events too (the cursor as the form would write it, and how many)."""
-        shown = self.cleaned_data.get("shown")
-        return self.query(cursor=self.packed_cursor(), shown=str(shown) if shown else None)
+        its page too (the cursor as the form would write it)."""
+        return self.query(cursor=self.packed_cursor())
 
     def packed_cursor(self) -> str | None:
         """The cursor where the page starts, as its links write it; None on a first page."""
         cursor = self.cleaned_data.get("cursor")
         return Cursor.pack(*cursor) if cursor else None
+
+    def listed(self, name: str, joiner: str) -> str:
+        """The chosen values of ``name`` as the page labels them, in words ("Antony J.
+        Blinken and Ilham Aliyev"); "" when none is chosen."""
+        labels = [self.label_of(name, value) for value in self.values().get(name, [])]
+        return in_words(labels, joiner) if labels else ""
+
+    def period_in_words(self) -> str:
+        """The period chosen, as dates read on the site ("2022–2023"); "" for none."""
+        values = self.values()
+        start, end = values.get("from", [""])[0], values.get("to", [""])[0]
+        return format_period(start, end) if start or end else ""
+
+
+class ChronologyFilter(ViewFilter):
+    """The query string of `/`, `/events.json` and `/events.csv`."""
+
+    q = SearchField(
+        label="Search",
+        help_text="Titles, summaries, statements, and the names of actors and places in any "
+        "spelling.",
+    )
+    # Only what the published record shows: a draft's actor or place is unknown here.
+    actor = SlugChoiceField(Actor.objects.public(), noun="Actor", label="Actors")
+    place = SlugChoiceField(Place.objects.public(), noun="Place", label="Places")
+    kind = DistinctChoiceField(noun="Kind", label="Kind of event", choices=Event.Kind)
+    origin = DistinctChoiceField(noun="Account of", label="Account of", choices=Origin)
+    from_ = PeriodField(label="From", end=False)
+    to = PeriodField(label="To", end=True)
+    sort = forms.ChoiceField(
+        required=False,
+        label="Order",
+        choices=[("oldest", "Oldest first"), ("newest", "Newest first")],
+    )
+    cursor = CursorField(label="Page after")
+    shown = ShownField(label="Events shown")
+
+    FILTERS = ("q", "actor", "place", "kind", "origin", "from", "to")
+    FACETS = ("kind", "origin", "actor", "place")
+
+    def __init__(self, data=None, *, index=None, **kwargs):
+        """``index``: the published record's (timeline/record_index.py), when current.
+        Its actors and places, with their names, are public, so the filters that name
+        them are checked without a query."""
+        super().__init__(data, **kwargs)
+        if index is not None:
+            for name, links in index.links().items():
+                self.fields[name].known = links.name_of
+
+    def apply(self, events, *, without: str = ""):
+        """The events matching the filters (all but ``without``), in chronological order."""
+        data = self.cleaned_data
+        if data.get("q") and without != "q":
+            events = events.search(data["q"])
+        if without != "actor":
+            events = events.involving(*data.get("actor", []))
+        if without != "place":
+            events = events.at_places(*data.get("place", []))
+        if without != "kind":
+            events = events.of_kind(*data.get("kind", []))
+        if without != "origin":
+            events = events.reported_by_origin(*data.get("origin", []))
+        if without != "period":
+            events = events.in_period(data.get("from"), data.get("to"))
+        return events
+
+    def year_of_view(self) -> int | None:
+        """The year the view's period lies in, when it lies in one (a year's or a
+        month's view): then the axis drills down to that year's months."""
+        start, end = self.cleaned_data.get("from"), self.cleaned_data.get("to")
+        return start.year if start and end and start.year == end.year else None
+
+    def page_size(self) -> int:
+        """How many events the page shows from where it starts (``shown``, else a page)."""
+        return self.cleaned_data.get("shown") or PAGE_SIZE
+
+    def address(self) -> str:
+        """The query string of this very view, where ``query()`` starts the view again:
+        its page of events too (the cursor as the form would write it, and how many)."""
+        shown = self.cleaned_data.get("shown")
+        return self.query(cursor=self.packed_cursor(), shown=str(shown) if shown else None)
 
     def summary(self) -> str:
         """The view in words, as a title or a feed names it: each filter's chosen values
@@ -403,13 +430,10 @@ class ChronologyFilter(QueryStringForm):
         if "q" in values:
             parts.append(f"“{values['q'][0]}”")
         for name, joiner in (("actor", "and"), ("place", "and"), ("kind", "or"), ("origin", "or")):
-            labels = [self.label_of(name, value) for value in values.get(name, [])]
-            if labels:
-                listed = in_words(labels, joiner)
+            if listed := self.listed(name, joiner):
                 parts.append(f"reported by {listed}" if name == "origin" else listed)
-        start, end = values.get("from", [""])[0], values.get("to", [""])[0]
-        if start or end:
-            parts.append(format_period(start, end))
+        if period := self.period_in_words():
+            parts.append(period)
         return ", ".join(parts)
 
 
@@ -514,3 +538,153 @@ class SourcePages(EventPages):
     Its text is shown whole on every page, so that every passage's anchor is on it."""
 
     statements = PassageCursorField(label="Statements after")
+
+
+class SaidCursorField(StatementCursorField):
+    """Where a page of statements in date order ends: (its sort date, its id)."""
+
+    @staticmethod
+    def encode(statement) -> str:
+        return Cursor.pack(statement.sort_date, statement.pk)
+
+
+class StatementFilter(ViewFilter):
+    """The query string of `/statements/` and its JSON, CSV and Atom twins: the published
+    statements by, to or about and relayed by all of the actors given, of any of the acts,
+    modes, origins, sources, points and occasions given, said in the period, with the
+    words searched for."""
+
+    q = SearchField(label="Search", help_text="The words of the statements, as recorded.")
+    # Actors, sources, points and occasions as the published record shows them.
+    speaker = SlugChoiceField(Actor.objects.public(), noun="Speaker", label="Speakers")
+    addressee = SlugChoiceField(
+        Actor.objects.public(), noun="To or about", label="Addressed to or about"
+    )
+    relayer = SlugChoiceField(Actor.objects.public(), noun="Relayed by", label="Relayed by")
+    act = DistinctChoiceField(noun="Act", label="Speech act", choices=Statement.SpeechAct)
+    mode = DistinctChoiceField(noun="Mode", label="Mode", choices=Statement.Mode)
+    source = SlugChoiceField(
+        Source.objects.public(), noun="Source", label="Sources", name_field="headline"
+    )
+    point = SlugChoiceField(
+        Point.objects.filter(event__publication=Event.Publication.PUBLISHED),
+        noun="Point",
+        label="Points of comparison",
+    )
+    event = SlugChoiceField(
+        Event.objects.published(), noun="Occasion", label="Occasions", name_field="title"
+    )
+    cursor = SaidCursorField(label="Page after")
+
+    FILTERS = ("q", "speaker", "addressee", "relayer", "act", "mode", "origin", "source",
+               "point", "event", "from", "to")  # fmt: skip
+    FACETS = ("speaker", "addressee", "relayer", "act", "mode", "origin", "source", "point",
+              "event")  # fmt: skip
+    # The filters that any one of their values meets (the others need all of theirs): a
+    # count of their choices leaves them out, so that it says what choosing one more adds.
+    ANY_OF = ("act", "mode", "origin", "source", "point", "event")
+    # Whether the list holds demands and commitments alone (/commitments/).
+    COMMITMENTS = False
+
+    def __init__(self, data=None, *, index=None, **kwargs):
+        """``index``: the published statements' (timeline/statement_index.py), when current:
+        it names the actors and the points they show, checked then without a query."""
+        super().__init__(data, **kwargs)
+        if index is not None:
+            for name in ("speaker", "addressee", "relayer"):
+                self.fields[name].known = index.actor_name
+            self.fields["point"].known = index.point_name
+
+    def apply(self, statements, *, without: str = ""):
+        """The statements of the list matching the filters (all but ``without``)."""
+        data = self.cleaned_data
+        if self.COMMITMENTS:
+            statements = statements.demands_and_commitments()
+        if data.get("q") and without != "q":
+            statements = statements.saying(data["q"])
+        statements = (
+            statements.spoken_by(*data.get("speaker", []))
+            .addressed_to(*data.get("addressee", []))
+            .relayed_by(*data.get("relayer", []))
+            .said_in_period(data.get("from"), data.get("to"))
+        )
+        for name, method in (("act", "of_speech_act"), ("mode", "in_mode"),
+                             ("origin", "from_origin"), ("source", "in_sources"),
+                             ("point", "on_points"), ("event", "said_at")):  # fmt: skip
+            if without != name:
+                statements = getattr(statements, method)(*data.get(name, []))
+        return statements
+
+    def summary(self) -> str:
+        """The view in words, as a title or a feed names it ("by Ilham Aliyev, urges or
+        demands, 2020"); "" for the whole list."""
+        values, parts = self.values(), []
+        if "q" in values:
+            parts.append(f"“{values['q'][0]}”")
+        for name, before, joiner in (
+            ("speaker", "by ", "and"), ("addressee", "to or about ", "and"),
+            ("relayer", "relayed by ", "and"), ("act", "", "or"), ("mode", "", "or"),
+            ("origin", "in accounts of ", "or"), ("source", "in ", "or"),
+            ("point", "on ", "or"), ("event", "at ", "or"),
+        ):  # fmt: skip
+            if listed := self.listed(name, joiner):
+                parts.append(before + (listed.lower() if name == "mode" else listed))
+        if period := self.period_in_words():
+            parts.append(period)
+        return ", ".join(parts)
+
+
+StatementFilter.base_fields = {
+    **{name: field for name, field in StatementFilter.base_fields.items() if name != "cursor"},
+    # The chronology's own: the same parameters, read and written the same way.
+    "origin": ChronologyFilter.base_fields["origin"],
+    "from": ChronologyFilter.base_fields["from"],
+    "to": ChronologyFilter.base_fields["to"],
+    "sort": ChronologyFilter.base_fields["sort"],
+    "cursor": StatementFilter.base_fields["cursor"],
+}
+# In the order of FILTERS, then the order and the page: the order of every link's pairs.
+StatementFilter.base_fields = {
+    name: StatementFilter.base_fields[name] for name in (*StatementFilter.FILTERS, "sort", "cursor")
+}
+
+
+class CommitmentFilter(StatementFilter):
+    """The query string of `/commitments/` and its twins: as `/statements/`'s, among the
+    statements that ask something of someone or promise something (Statement.ASKS and
+    PROMISES); an act of another kind is no choice there."""
+
+    COMMITMENTS = True
+
+
+CommitmentFilter.base_fields = {
+    **StatementFilter.base_fields,
+    "act": DistinctChoiceField(
+        noun="Act",
+        label="Speech act",
+        choices=[
+            (value, label)
+            for value, label in Statement.SpeechAct.choices
+            if value in Statement.ASKS | Statement.PROMISES
+        ],
+    ),
+}
+
+
+class StatementFeedFilter(StatementFilter):
+    """The query string of `/statements.atom`: the filters of `/statements/`, without its
+    pages or its order (a feed is one page of the latest, newest first); ``cursor`` and
+    ``sort`` are unknown there."""
+
+
+class CommitmentFeedFilter(CommitmentFilter):
+    """The query string of `/commitments.atom`, as `/statements.atom`'s is of its list."""
+
+
+def _without_pages(fields: dict) -> dict:
+    return {name: field for name, field in fields.items() if name not in ("cursor", "sort")}
+
+
+# Each list's own fields (base_fields, not those declared on its class).
+StatementFeedFilter.base_fields = _without_pages(StatementFilter.base_fields)
+CommitmentFeedFilter.base_fields = _without_pages(CommitmentFilter.base_fields)

@@ -180,3 +180,29 @@ def choices(request, form, name: str) -> Head:
         f"{legend}: every choice" + (f" in {summary}" if summary else ""),
         f"Every one of the {legend.lower()} of {RECORD}, with how many events each is in.",
     )
+
+
+def statements(request, listing, form, count: int | None) -> Head:
+    """A list of statements (/statements/, /commitments/: ``listing``) as ``form``
+    filters it, with ``count`` matching statements (None: the count was skipped)."""
+    summary = form.summary()
+    title = listing.title + (f": {summary}" if summary else "")
+    if count is not None:
+        title += f" · {count:,} statement{'' if count == 1 else 's'}"
+    cursor = form.cleaned_data.get("cursor")
+    if cursor:
+        title += (
+            f", continued {'before' if form.newest_first() else 'after'} {format_date(cursor[0])}"
+        )
+    description = f"{listing.description} {RECORD.capitalize()}, {PERIOD}"
+    description += f", matching: {summary}." if summary else "."
+    description += " Each verbatim, linked to its place in its source."
+    feed_query = form.query(sort=None)  # its filters, not its page or its order
+    return _head(
+        request,
+        reverse(f"timeline:{listing.name}") + form.address(),
+        title,
+        description,
+        feed=absolute_url(request, reverse(f"timeline:{listing.name}-atom") + feed_query),
+        feed_title=f"{listing.title}{': ' + summary if summary else ''}: the latest said",
+    )

@@ -78,6 +78,17 @@ class WordsMatch(Func):
         return f"{table}.{words} @@ to_tsquery('simple'::regconfig, %s)", [self.tsquery]
 
 
+class TextWordsMatch(WordsMatch):
+    """PostgreSQL: as WordsMatch, of the words of a text column itself, parsed as the
+    GIN index ``statement_words`` on ``to_tsvector('simple', text)`` parses them (the
+    index, when there is one, answers it; without it every row's text is parsed)."""
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        words = f"to_tsvector('simple'::regconfig, {sql})"
+        return f"{words} @@ to_tsquery('simple'::regconfig, %s)", [*params, self.tsquery]
+
+
 @dataclass
 class Term:
     """One term of a search, with the actors and places whose names or aliases contain
@@ -815,6 +826,147 @@ class StatementQuerySet(models.QuerySet):
         """Within one source, as their passages stand in its text: an order that pages by
         keyset (a source records a passage once)."""
         return self.order_by("start", "end")
+
+    # The lists of statements (/statements/, /commitments/): what their filters ask.
+
+    def demands_and_commitments(self):
+        """Those that ask something of someone or promise something."""
+        Statement = _model("Statement")
+        return self.filter(speech_act__in=sorted(Statement.ASKS | Statement.PROMISES))
+
+    def saying(self, query: str):
+        """Those whose text has every word of ``query``: on PostgreSQL each as the start of
+        a word, in any case (as a search of events matches its words); elsewhere anywhere,
+        in any case."""
+        terms = list(dict.fromkeys(query.split()))
+        if not terms:
+            return self
+        if connections[self.db].vendor != "postgresql":
+            return self.filter(*(Q(text__ucontains=term) for term in terms))
+        if any(not WORD.search(term) for term in terms):
+            return self.none()  # no word to look for: no statement has it
+        return self.filter(TextWordsMatch(F("text"), terms=terms))
+
+    def ids_saying(self, query: str) -> np.ndarray:
+        """The ids of those ``saying(query)``, each once (int64), in one query."""
+        return _fetch_ids(self.saying(query).order_by().values_list("pk"))
+
+    def spoken_by(self, *actors):
+        """Those said by every one of the given actors (slugs): a statement has one speaker,
+        so two of them give none."""
+        ids = _ids_by_slug(_model("Actor"), actors)
+        if ids is None or len(ids) > 1:
+            return self.none()
+        return self.filter(speaker_id=ids[0]) if ids else self
+
+    def addressed_to(self, *actors):
+        """Those addressed to or about every one of the given actors (slugs)."""
+        return self._linked_to_all(_model("Statement").addressees.through.objects, actors)
+
+    def relayed_by(self, *actors):
+        """Those relayed by every one of the given actors (slugs), wherever in the chain."""
+        return self._linked_to_all(_model("Relay").objects, actors)
+
+    def _linked_to_all(self, links, actors):
+        ids = _ids_by_slug(_model("Actor"), actors)
+        if ids is None:
+            return self.none()
+        qs = self
+        for pk in ids:  # at most MAX_SLUGS (timeline/forms.py): one EXISTS each
+            qs = qs.filter(Exists(links.filter(statement=OuterRef("pk"), actor_id=pk)))
+        return qs
+
+    def of_speech_act(self, *acts):
+        return self.filter(speech_act__in=acts) if acts else self
+
+    def in_mode(self, *modes):
+        return self.filter(mode__in=modes) if modes else self
+
+    def from_origin(self, *origins):
+        """Those whose source carries the account of one of ``origins``."""
+        return self.filter(source__origin__in=origins) if origins else self
+
+    def in_sources(self, *sources):
+        """Those recorded in one of the given sources (slugs)."""
+        return self._with_one_of("source", _model("Source"), sources)
+
+    def said_at(self, *events):
+        """Those said at one of the given occasions (slugs of events)."""
+        return self._with_one_of("event", _model("Event"), events)
+
+    def _with_one_of(self, field: str, model, slugs):
+        if not slugs:
+            return self
+        ids = _ids_by_slug(model, slugs)
+        return self.none() if ids is None else self.filter(**{f"{field}_id__in": ids})
+
+    def on_points(self, *points):
+        """Those under one of the given points of comparison (slugs: of every published
+        event's point with that slug)."""
+        if not points:
+            return self
+        under = _model("Point").statements.through.objects.filter(
+            statement=OuterRef("pk"),
+            point__slug__in=points,
+            point__event__publication="published",
+        )
+        return self.filter(Exists(under))
+
+    def said_in_period(self, start: datetime.date | None = None, end: datetime.date | None = None):
+        """Those whose sort date (the start of their own date, else of their occasion's)
+        lies in the period from ``start`` to ``end``, both inclusive."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(sort_date__gte=start)
+        if end is not None:
+            qs = qs.filter(sort_date__lte=end)
+        return qs
+
+    def in_date_order(self, *, newest: bool = False):
+        """By sort date, then as recorded (the index statement_in_date_order), or the
+        reverse: an order that pages by keyset."""
+        return self.order_by("-sort_date", "-pk") if newest else self.order_by("sort_date", "pk")
+
+    def after_said(self, cursor: tuple[datetime.date, int] | None, *, newest: bool = False):
+        """Those after a page in date order that ended at ``cursor`` (its sort date, its id),
+        or, ``newest`` first, before it."""
+        return after_position(self, "sort_date", "pk", cursor, descending=newest)
+
+    # Counts of the lists' facets, in SQL: while the published statements have no index
+    # (timeline/statement_index.py). Rows of (key, n), most first, then by key.
+
+    def count_by_value(self, field: str) -> dict[str, int]:
+        """Statements per value of ``field`` (``speech_act``, ``mode``, ``source__origin``)."""
+        rows = self.order_by().values(field).annotate(n=Count("pk"))
+        return {row[field]: row["n"] for row in rows}
+
+    def count_by_column(self, field: str, limit: int) -> list[tuple[int, int]]:
+        """The ``limit`` ids of ``field`` (``speaker_id``, ``source_id``, ``event_id``)
+        with the most statements, and how many."""
+        rows = self.order_by().values(field).annotate(n=Count("pk")).order_by("-n", field)
+        return [(row[field], row["n"]) for row in rows[:limit]]
+
+    def count_by_link(self, name: str, limit: int) -> list[tuple[int | str, int]]:
+        """The ``limit`` actors (ids) these statements are addressed to (``addressee``) or
+        relayed by (``relayer``), or the points (slugs) they are under (``point``), with the
+        most statements, and how many."""
+        links, key = {
+            "addressee": (_model("Statement").addressees.through.objects, "actor_id"),
+            "relayer": (_model("Relay").objects, "actor_id"),
+            "point": (
+                _model("Point").statements.through.objects.filter(
+                    point__event__publication="published"
+                ),
+                "point__slug",
+            ),
+        }[name]
+        rows = (
+            links.filter(statement__in=self.order_by().values("pk"))
+            .values(key)
+            .annotate(n=Count("statement", distinct=True))
+            .order_by("-n", key)
+        )
+        return [(row[key], row["n"]) for row in rows[:limit]]
 
 
 class RecordCountQuerySet(models.QuerySet):

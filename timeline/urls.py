@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from timeline import statement_lists as lists
 from timeline import views
 
 app_name = "timeline"
@@ -16,6 +17,30 @@ urlpatterns = [
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("statements/<slug:uid>/", views.statement_detail, name="statement"),
+    path("statements/", lists.statement_list, {"name": "statements"}, name="statements"),
+    path(
+        "statements.json", lists.statement_list_json, {"name": "statements"}, name="statements-json"
+    ),
+    path("statements.csv", lists.statement_list_csv, {"name": "statements"}, name="statements-csv"),
+    path(
+        "statements.atom", lists.statement_list_atom, {"name": "statements"}, name="statements-atom"
+    ),
+    path("commitments/", lists.statement_list, {"name": "commitments"}, name="commitments"),
+    path(
+        "commitments.json",
+        lists.statement_list_json,
+        {"name": "commitments"},
+        name="commitments-json",
+    ),
+    path(
+        "commitments.csv", lists.statement_list_csv, {"name": "commitments"}, name="commitments-csv"
+    ),
+    path(
+        "commitments.atom",
+        lists.statement_list_atom,
+        {"name": "commitments"},
+        name="commitments-atom",
+    ),
     path("actors/", views.directory, {"name": "actors"}, name="actors"),
     path("actors.json", views.directory_json, {"name": "actors"}, name="actors-json"),
     path("places/", views.directory, {"name": "places"}, name="places"),
