@@ -29,9 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Case, IntegerField, Value, When
 
-from timeline.models import Actor, Origin, Point, Relay, Statement
-from timeline.record_index import columns, narrow
+from timeline.models import Actor, Event, Origin, Point, Relay, Source, Statement
+from timeline.querysets import fetch_columns
+from timeline.record_index import narrow
 
 ACTS = tuple(Statement.SpeechAct.values)
 MODES = tuple(Statement.Mode.values)
@@ -61,6 +63,12 @@ def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "Statemen
         if index is not None:
             _current[using] = index
     return index
+
+
+def code_of(field: str, values: tuple[str, ...]) -> Case:
+    """The number of ``field``'s value among ``values``, in SQL."""
+    whens = [When(**{field: value}, then=Value(number)) for number, value in enumerate(values)]
+    return Case(*whens, default=Value(len(values)), output_field=IntegerField())
 
 
 def dense(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -146,30 +154,30 @@ class StatementIndex:
         return index
 
     def _load(self):
-        codes = [{value: i for i, value in enumerate(values)} for values in (ACTS, MODES, ORIGINS)]
-        published = (
-            Statement.objects.using(self.using)
-            .published()
-            .filter(sort_date__isnull=False)
-            .in_date_order()
-        )
-        found = columns(
-            published.values_list(
-                "pk", "sort_date", "speech_act", "mode", "source__origin", "speaker_id",
-                "source_id", "event_id",
+        # Every statement, and then those of published events kept here, the origin of
+        # each's source looked up here: a join in the database took longer (at 300,000
+        # statements, 0.7 s against 0.3).
+        rows = Statement.objects.using(self.using).filter(sort_date__isnull=False).order_by()
+        found = fetch_columns(
+            rows.values_list(
+                "pk", "sort_date", code_of("speech_act", ACTS), code_of("mode", MODES),
+                "speaker_id", "source_id", "event_id",
             ),
-            (np.int64, lambda row: row[0]),
-            (np.int32, lambda row: row[1].toordinal()),
-            (np.int8, lambda row: codes[0][row[2]]),
-            (np.int8, lambda row: codes[1][row[3]]),
-            (np.int8, lambda row: codes[2][row[4]]),
-            (np.int64, lambda row: row[5]),
-            (np.int64, lambda row: row[6]),
-            (np.int64, lambda row: row[7]),
+            days=(1,),
         )  # fmt: skip
-        ids, self.day, self.act, self.mode, self.origin, speakers, sources, events = found
-        del found
-        self.ids = narrow(ids)
+        events = Event.objects.using(self.using).published().order_by()
+        published = np.sort(fetch_columns(events.values_list("pk"))[0])
+        sources = Source.objects.using(self.using).order_by()
+        source_ids, origins = fetch_columns(sources.values_list("pk", code_of("origin", ORIGINS)))
+        kept = np.isin(found[-1], published)
+        # In date order (sort date, then id): sorted here, cheaper than in the database.
+        order = np.flatnonzero(kept)[np.lexsort((found[0][kept], found[1][kept]))]
+        ids, day, act, mode, speakers, sources, events = (column[order] for column in found)
+        del found, order, kept
+        source_order = np.argsort(source_ids)
+        origin = origins[source_order][np.searchsorted(source_ids[source_order], sources)]
+        self.ids, self.day = narrow(ids), day.astype(np.int32)
+        self.act, self.mode, self.origin = (codes.astype(np.int8) for codes in (act, mode, origin))
         self.size = len(self.ids)
         # The ids in their order, to find an id's position.
         self._id_order = np.argsort(self.ids, kind="stable").astype(np.int32)
@@ -179,11 +187,10 @@ class StatementIndex:
 
         # The links of every statement, published or not: those of drafts are left out
         # here (cheaper than a join).
-        pair = ((np.int64, lambda row: row[0]), (np.int64, lambda row: row[1]))
         addressed = Statement.addressees.through.objects.using(self.using).order_by()
         relayed = Relay.objects.using(self.using).order_by()
-        addressees = columns(addressed.values_list("statement_id", "actor_id"), *pair)
-        relays = columns(relayed.values_list("statement_id", "actor_id"), *pair)
+        addressees = fetch_columns(addressed.values_list("statement_id", "actor_id"))
+        relays = fetch_columns(relayed.values_list("statement_id", "actor_id"))
         addressees = [column[self.known(addressees[0])] for column in addressees]
         relays = [column[self.known(relays[0])] for column in relays]
         # Every actor a published statement names, as speaker, addressee or relay: one
@@ -195,10 +202,9 @@ class StatementIndex:
             Grouped.of(self.positions_of(statements), np.searchsorted(self.actor_ids, actors), size)
             for statements, actors in (addressees, relays)
         )
-        rows = Actor.objects.using(self.using).filter(pk__in=self.actor_ids.tolist())
-        self.actors = {
-            pk: (slug, name) for pk, slug, name in rows.values_list("pk", "slug", "name")
-        }
+        named = set(self.actor_ids.tolist())
+        rows = Actor.objects.using(self.using).values_list("pk", "slug", "name")
+        self.actors = {pk: (slug, name) for pk, slug, name in rows if pk in named}
         self._actor_by_slug = {slug: (pk, name) for pk, (slug, name) in self.actors.items()}
 
         # Points of published events: one number per slug (one subject, across events),

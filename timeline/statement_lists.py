@@ -186,12 +186,13 @@ def page_context(request, listing, form, statements, fragments: Fragments) -> di
 
 
 def statements_page(
-    form: StatementFilter, counts: StatementCounts, size: int = PAGE_SIZE, *, newest=None
+    form: StatementFilter, counts: StatementCounts, size: int | None = None, *, newest=None
 ) -> Page:
-    """The page of matching statements the form asks for (``size`` after its cursor, in
-    its order unless ``newest`` says), each with what its JSON gives
+    """The page of matching statements the form asks for (``size``, by default a page,
+    after its cursor, in its order unless ``newest`` says), each with what its JSON gives
     (``exports.statements_in_order``): found in the published statements' index when
     there is one, else by the database."""
+    size = size or PAGE_SIZE
     cursor = form.cleaned_data.get("cursor")
     newest = form.newest_first() if newest is None else newest
     ids = counts.page_ids(cursor, size + 1, newest=newest)

@@ -14,7 +14,13 @@ for the same ``--seed``, and respects every rule the models enforce:
   every event cites the sources its statements come from, and published events
   cite at least one;
 - slugs are unique (generated ones start with ``gen-``), and so is each
-  statement's passage in its source.
+  statement's passage in its source;
+- speech acts vary, so that a third or so of the statements are demands and
+  commitments; some statements are relayed (by an outlet or another actor, whom the
+  source then names), some addressed to actors, some under points of comparison that
+  several events share; and a few demands and commitments are linked to a later
+  statement that repeats, responds to, reports done or disputes them, its passage
+  that statement's own.
 
 Planning takes time linear in the data: each source's text is built as a list of
 sentences, a set of the passages it already carries keeps each one unique, and each
@@ -52,6 +58,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -62,8 +69,11 @@ from timeline.models import (
     EventActor,
     Origin,
     Place,
+    Point,
+    Relay,
     Source,
     Statement,
+    StatementLink,
     write_search_documents,
 )
 
@@ -157,7 +167,20 @@ REPORTED_VERBS = [
     ("denies", "denied reports about"), ("announces", "announced new steps on"),
     ("discusses", "discussed"), ("acknowledges", "acknowledged the progress on"),
     ("expects", "said they expected an agreement on"), ("states", "spoke about"),
+    ("demands", "demanded guarantees on"), ("calls-for", "called for progress on"),
+    ("pledges", "pledged to support"), ("offers", "offered to host talks on"),
+    ("assures", "gave assurances on"),
 ]  # fmt: skip
+# Points of comparison shared by several events (a slug each), in neutral words.
+POINT_SUBJECTS = [
+    ("amnesty", "Amnesty"), ("humanitarian-access", "Humanitarian access"),
+    ("detainees", "Detainees"), ("border-delimitation", "Border delimitation"),
+    ("demining", "Demining"), ("transport-links", "Transport links"),
+    ("civilians-safety", "Civilians’ safety"), ("ceasefire-violations", "Ceasefire violations"),
+]  # fmt: skip
+# Shares of statements relayed, of events with points, of demands and commitments linked
+# to a later statement.
+RELAYED, WITH_POINTS, FOLLOWED_UP = 0.15, 0.02, 0.03
 ACCOUNTS = [
     "forces exchanged fire near {place}", "convoys reached {place}",
     "the talks on {topic} ended without a statement", "residents of {place} reported shelling",
@@ -278,10 +301,13 @@ class Plan:
         self.places = self.plan_places(places)
         self.sources = self.plan_sources(sources)
         self.events = self.plan_events(events)
+        self.media = [i for i, actor in enumerate(self.actors) if actor["kind"] == "media"]
         self.statements = self.plan_statements(statements)
         if progress:
             progress("planned the rows")
         self.write_source_texts()
+        self.points = self.plan_points()
+        self.links = self.plan_links()
 
     def unique_slug(self, text: str, taken: set) -> str:
         base = PREFIX + slugify(text)[:100]
@@ -486,6 +512,11 @@ class Plan:
             speaker = rng.choice(event["actors"])
             mode = rng.choices(("quote", "reported", "account"), weights=(4, 5, 2))[0]
             addressees = [i for i in self.pick_actors(rng.choice((0, 0, 1, 2))) if i != speaker]
+            relays = []
+            if mode != "account" and rng.random() < RELAYED:
+                # An outlet as a rule, else whoever passed the words on.
+                relay = rng.choice(self.media) if self.media else self.pick_actors(1)[0]
+                relays = [relay] if relay != speaker else []
             statements.append(
                 {
                     "event": event_index,
@@ -493,6 +524,7 @@ class Plan:
                     "speaker": speaker,
                     "mode": mode,
                     "addressees": addressees,
+                    "relays": relays,
                     # As in the documents: most take their occasion's date, some none.
                     "dating": "occasion" if rng.random() < 0.8 else "undated",
                 }
@@ -520,6 +552,58 @@ class Plan:
         text = rng.choice(ACCOUNTS).format(place=place, topic=topic)
         text = text[0].upper() + text[1:]
         return text, f"{text}, the outlet reported."
+
+    def as_relayed(self, statement, sentence: str) -> str:
+        """The sentence, naming who relayed the statement, if anyone did: a relay is one
+        the source names."""
+        if not statement["relays"]:
+            return sentence
+        names = " and ".join(self.actors[i]["name"] for i in statement["relays"])
+        return f"{sentence.removesuffix('.')}, according to {names}."
+
+    def plan_points(self) -> list[dict]:
+        """Points of comparison on a few events with statements from two sources or
+        more: each a subject several events share (its slug), holding the event's
+        statements (indexes into ``statements``)."""
+        rng, by_event = self.rng, {}
+        for index, statement in enumerate(self.statements):
+            by_event.setdefault(statement["event"], []).append(index)
+        points = []
+        for event, indexes in sorted(by_event.items()):
+            if len(indexes) < 2 or rng.random() >= WITH_POINTS:
+                continue
+            subjects = rng.sample(POINT_SUBJECTS, rng.choice((1, 1, 2)))
+            for position, (slug, name) in enumerate(subjects):
+                chosen = rng.sample(indexes, min(len(indexes), rng.choice((2, 2, 3))))
+                points.append(
+                    {"event": event, "slug": f"{PREFIX}{slug}", "name": name,
+                     "position": position, "statements": sorted(chosen)}
+                )  # fmt: skip
+        return points
+
+    def plan_links(self) -> list[dict]:
+        """A few demands and commitments, each linked to a later statement (said on a
+        later day) that repeats it, responds to it, reports it done or disputes it: the
+        link's passage is the later statement's own."""
+        rng = self.rng
+        asks = Statement.ASKS | Statement.PROMISES
+        relations = StatementLink.Relation.values
+        day = [self.events[s["event"]]["date_start"] for s in self.statements]
+        order = sorted(range(len(self.statements)), key=day.__getitem__)
+        days = [day[i] for i in order]
+        links, seen = [], set()
+        for index, statement in enumerate(self.statements):
+            if statement["speech_act"] not in asks or rng.random() >= FOLLOWED_UP:
+                continue
+            after = bisect.bisect_right(days, day[index])
+            if after >= len(order):
+                continue
+            later = order[rng.randrange(after, len(order))]
+            relation = rng.choice(relations)
+            if (later, relation, index) not in seen:
+                seen.add((later, relation, index))
+                links.append({"later": later, "relation": relation, "earlier": index})
+        return links
 
     def write_source_texts(self):
         """Each source's text, written around its statements so each stands at its offsets.
@@ -555,6 +639,7 @@ class Plan:
                         )
                     if passage not in used:
                         break
+                sentence = self.as_relayed(statement, sentence)
                 # A numbered passage carries its wording too: that is in the text now.
                 used.update((passage, passage.partition(" (statement ")[0]))
                 placed.append([index, len(parts), passage, sentence.index(passage)])
@@ -633,6 +718,15 @@ def remove_generated():
     # django-simple-history's records), as COPY or bulk_create skipped them on the way in.
     using = connection.alias
     Statement.addressees.through.objects.filter(statement__in=statements)._raw_delete(using)
+    Relay.objects.filter(statement__in=statements)._raw_delete(using)
+    StatementLink.objects.filter(Q(later__in=statements) | Q(earlier__in=statements))._raw_delete(
+        using
+    )
+    points = Point.objects.filter(event__in=events)
+    Point.statements.through.objects.filter(
+        Q(point__in=points) | Q(statement__in=statements)
+    )._raw_delete(using)
+    points._raw_delete(using)
     Statement.objects.filter(pk__in=statements.values("pk"))._raw_delete(using)
     EventActor.objects.filter(event__in=events)._raw_delete(using)
     Event.places.through.objects.filter(event__in=events)._raw_delete(using)
@@ -708,17 +802,48 @@ def write(plan: Plan, batch_size: int, progress):
             plan.events[s["event"]]["date_start"], texts[s["source"]][s["start"] : s["end"]],
         )  # fmt: skip
 
-    # In chunks, so that only one chunk's ids are held at a time.
+    # In chunks, so that only one chunk's rows are built at a time.
+    statement_ids = []
     for chunk in itertools.batched(plan.statements, STATEMENT_CHUNK):
         ids = writer.reserve(Statement, len(chunk))
-        statement_ids = writer.insert(Statement, (*fields, "text"), map(statement_row, chunk), ids)
+        ids = writer.insert(Statement, (*fields, "text"), map(statement_row, chunk), ids)
         addressees = (
-            (pk, actor_ids[i])
-            for pk, s in zip(statement_ids, chunk, strict=True)
-            for i in s["addressees"]
+            (pk, actor_ids[i]) for pk, s in zip(ids, chunk, strict=True) for i in s["addressees"]
         )
         writer.links(Statement.addressees.through, ("statement", "actor"), addressees)
-    progress(f"wrote {len(plan.statements):,} statements")
+        relays = (
+            (pk, actor_ids[i], position)
+            for pk, s in zip(ids, chunk, strict=True)
+            for position, i in enumerate(s["relays"], start=1)
+        )
+        writer.links(Relay, ("statement", "actor", "position"), relays)
+        statement_ids += ids
+    progress(f"wrote {len(plan.statements):,} statements, with their addressees and relays")
+
+    point_ids = insert(
+        Point,
+        ("event", "slug", "name", "position"),
+        [{**p, "event": event_ids[p["event"]]} for p in plan.points],
+    )
+    under = (
+        (pk, statement_ids[i]) for pk, p in zip(point_ids, plan.points, strict=True)
+        for i in p["statements"]
+    )  # fmt: skip
+    writer.links(Point.statements.through, ("point", "statement"), under)
+    statements = plan.statements
+
+    def link_row(link):
+        # The link's passage is the later statement's: its source, its offsets, its text.
+        later = statements[link["later"]]
+        text = plan.sources[later["source"]]["text"][later["start"] : later["end"]]
+        return (
+            statement_ids[link["later"]], link["relation"], statement_ids[link["earlier"]],
+            source_ids[later["source"]], text, later["start"], later["end"],
+        )  # fmt: skip
+
+    fields = ("later", "relation", "earlier", "source", "text", "start", "end")
+    writer.links(StatementLink, fields, map(link_row, plan.links))
+    progress(f"wrote {len(point_ids):,} points of comparison, {len(plan.links):,} follow-ups")
 
     # What the signals of each save would have written, for every event at once.
     write_search_documents(Event.objects.filter(slug__startswith=PREFIX))
