@@ -243,6 +243,11 @@ def choose(database_url: str, sqlite_path: Path):
         events = f"SELECT event_id FROM timeline_eventactor WHERE actor_id = {actor_id}"
         return ("_where", f"id IN ({events})")
 
+    speaker_id, speaker_slug = sql(
+        database_url,
+        "SELECT a.id, a.slug FROM timeline_actor a JOIN timeline_statement s"
+        " ON s.speaker_id = a.id GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1",
+    )[0]
     word = "Lachin"
     search = (
         "_where",
@@ -268,6 +273,29 @@ def choose(database_url: str, sqlite_path: Path):
         "date_start <= '2020-12-31' AND coalesce(date_end, date_start) >= '2020-01-01'",
     )
     htmx = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://127.0.0.1/"}
+
+    # The lists of statements: Datasette's table of statements, those of published events,
+    # in date order, faceted by act and mode (the site counts nine facets).
+    def statements(extra=(), **params):
+        merged = {
+            "_sort": "sort_date", "_size": "20", "_facet": ["speech_act", "mode"],
+            **params,
+        }  # fmt: skip
+        published = ("_where", "event_id IN (SELECT id FROM timeline_event"
+                     " WHERE publication = 'published')")  # fmt: skip
+        pairs = [(k, v) for k, vs in merged.items() for v in (vs if isinstance(vs, list) else [vs])]
+        pairs += [published, *extra]
+        return "/timeline/timeline_statement?" + urllib.parse.urlencode(pairs)
+
+    commitments = (
+        "_where",
+        "speech_act IN ('urges', 'calls-for', 'demands', 'commits-to', 'offers', 'assures',"
+        " 'pledges')",
+    )
+    said = (
+        "_where",
+        f"id IN (SELECT rowid FROM statement_fts WHERE statement_fts MATCH '{word}*')",
+    )
     return [
         ("default chronology", "/", {}, peer()),
         ("actor filter", f"/?actor={a_slug}", {}, peer(extra=[involving(a_id)])),
@@ -322,6 +350,24 @@ def choose(database_url: str, sqlite_path: Path):
         ("atom feed, actor pair", f"/events.atom?actor={a_slug}&actor={b_slug}", {}, None),
         ("about", "/about/", {}, None),
         ("sitemap, events", "/sitemap-events.xml", {}, None),
+        # Issue 16's lists of statements.
+        ("statements", "/statements/", {}, statements()),
+        (
+            "statements, top speaker",
+            f"/statements/?speaker={speaker_slug}",
+            {},
+            statements(speaker_id__exact=speaker_id),
+        ),
+        ("statements, text search", f"/statements/?q={word}", {}, statements(extra=[said])),
+        ("commitments", "/commitments/", {}, statements(extra=[commitments])),
+        (
+            "commitments htmx fragment",
+            "/commitments/?act=urges&origin=armenia",
+            htmx,
+            None,
+        ),
+        ("statements.json page", "/statements.json", {}, None),
+        ("commitments atom feed", "/commitments.atom", {}, None),
     ]
 
 

@@ -21,9 +21,22 @@ SHARES = {
     "search, two words": 0.07, "three filters": 0.10, "four filters": 0.08, "htmx fragment": 0.08,
     "event page": 0.07, "actor page": 0.03, "source page": 0.03, "index page": 0.03,
     "every choice": 0.02, "feed": 0.03, "show more": 0.02, "newest first": 0.02,
+    # Issue 16's lists of statements, beside the chronology's share.
+    "statements": 0.04, "statements, search": 0.02, "commitments": 0.02,
+    "statements fragment": 0.01, "statements twin": 0.01,
 }  # fmt: skip
 # The requests that ask for a part of the page, by kind: the headers htmx sends.
-FRAGMENTS = {"htmx fragment": HTMX, "show more": {**HTMX, "HX-Target": "show-more"}}
+FRAGMENTS = {
+    "htmx fragment": HTMX, "show more": {**HTMX, "HX-Target": "show-more"},
+    "statements fragment": HTMX,
+}  # fmt: skip
+# The speech acts of the statements (timeline/models.py), and those /commitments/ lists.
+ACTS = [
+    "urges", "commits-to", "expresses-concern", "condemns", "denies", "announces", "reports",
+    "states", "discusses", "acknowledges", "expects", "offers", "calls-for", "demands",
+    "assures", "pledges",
+]  # fmt: skip
+COMMITMENT_ACTS = ["urges", "commits-to", "offers", "calls-for", "demands", "assures", "pledges"]
 
 
 def choose_mix(sql, events: int, size: int, seed: int) -> list[dict]:
@@ -85,6 +98,27 @@ def choose_mix(sql, events: int, size: int, seed: int) -> list[dict]:
                 params[name] = value
         return q(**params)
 
+    def statements(row, count, path="/statements/", acts=ACTS):
+        """A list of statements with ``count`` filters drawn from the sampled event (its
+        actors as speaker or addressee, its origins, its month or year), an act, a mode."""
+        year = row["month"][:4]
+        options = [
+            ("speaker", rng.choice(row["actors"])) if row["actors"] else None,
+            ("addressee", rng.choice(row["actors"])) if row["actors"] else None,
+            ("origin", rng.choice(row["origins"])) if row["origins"] else None,
+            ("period", rng.choice([(year, year), (row["month"], row["month"])])),
+            ("act", rng.choice(acts)),
+            ("mode", rng.choice(["quote", "reported", "account"])),
+        ]
+        chosen = rng.sample([o for o in options if o], min(count, sum(1 for o in options if o)))
+        params = {}
+        for name, value in chosen:
+            if name == "period":
+                params["from"], params["to_"] = value
+            else:
+                params[name] = value
+        return path + q(**params)[1:]
+
     makers = {
         "actor": lambda: q(actor=rng.choice(actors)),
         "actor pair": lambda: q(actor=rng.sample(rng.choice(pairs)["actors"], 2)),
@@ -123,11 +157,23 @@ def choose_mix(sql, events: int, size: int, seed: int) -> list[dict]:
         ),
         "show more": lambda: filters(rng.choice(rows), 1) + "&shown=40",
         "newest first": lambda: filters(rng.choice(rows), 2) + "&sort=newest",
+        "statements": lambda: statements(rng.choice(rows), rng.choice([1, 2, 3])),
+        "statements, search": lambda: "/statements/" + q(q=rng.choice(words))[1:],
+        "commitments": lambda: statements(
+            rng.choice(rows), rng.choice([0, 1, 2]), "/commitments/", COMMITMENT_ACTS
+        ),
+        "statements fragment": lambda: statements(rng.choice(rows), rng.choice([1, 2])),
+        "statements twin": lambda: statements(
+            rng.choice(rows),
+            1,
+            rng.choice(["/statements.json", "/commitments.atom"]),
+            COMMITMENT_ACTS,
+        ),
     }
     if not pairs:
         makers.pop("actor pair")
     if len(words) < 2:
-        for kind in ("search, one word", "search, two words"):
+        for kind in ("search, one word", "search, two words", "statements, search"):
             makers.pop(kind, None)
     seen, mix = set(), []
 

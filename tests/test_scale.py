@@ -18,8 +18,11 @@ from timeline.models import (
     Event,
     EventActor,
     Place,
+    Point,
+    Relay,
     Source,
     Statement,
+    StatementLink,
 )
 from timeline.passages import is_inside_quotation
 from timeline.timelimits import TimeBudget
@@ -155,6 +158,31 @@ def test_generated_rows_get_the_models_defaults_and_leave_the_ids_to_come_free()
     assert statement.event.pk > max(
         Event.objects.filter(slug__startswith="gen-").values_list("pk", flat=True)
     )
+
+
+def test_generated_statements_are_asks_promises_relays_points_and_followups_by_the_rules():
+    more = ["--events=600", "--statements=3000"]
+    generate(*more)
+    statements = Statement.objects.all()
+    commitments = statements.demands_and_commitments().count()
+    assert statements.count() / 5 < commitments < statements.count() / 2
+    assert {s.speech_act for s in statements.demands_and_commitments()} == set(
+        Statement.ASKS | Statement.PROMISES
+    )
+    made = {model: list(model.objects.all()) for model in (Relay, Point, StatementLink)}
+    assert all(made.values())
+    for relay in made[Relay]:
+        relay.clean()  # named in the source, and not the speaker
+    for link in made[StatementLink]:
+        link.clean()  # its passage the later statement's, said later
+        assert link.earlier.is_commitment
+    for point in made[Point]:
+        assert point.statement_errors(point.statements.all()) is None
+    assert Point.objects.values("slug").distinct().count() < len(made[Point])  # shared
+    generate(*more)  # a re-run replaces them
+    assert {model: model.objects.count() for model in made} == {
+        model: len(rows) for model, rows in made.items()
+    }
 
 
 def test_generated_events_keep_the_model_rules():

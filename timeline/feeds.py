@@ -136,7 +136,9 @@ class StatementsFeed(Feed):
         return f"{SITE_NAME}: {self.listing.title}" + (f", {summary}" if summary else "")
 
     def link(self, form: StatementFilter) -> str:
-        return self.url(self.listing.url() + form.query(sort="newest"))
+        """The list as the feed's filters select it, newest first (as the feed lists it)."""
+        query = form.query()
+        return self.url(f"{self.listing.url()}{query}{'&' if query else '?'}sort=newest")
 
     def feed_url(self, form: StatementFilter) -> str:
         return self.url(self.listing.url("atom") + form.query())

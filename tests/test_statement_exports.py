@@ -1,0 +1,225 @@
+"""The twins of the lists of statements: /statements.json, .csv and .atom (and
+/commitments'), what each statement carries there (its passage's offsets and address,
+who said it to or about whom through whom, on what occasion, under which points), their
+headers, a row count before the rows, cells no spreadsheet runs as formulas, every
+address on SITE_URL; and the statements in /events.json and /events.csv."""
+
+import csv
+import datetime
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_actor, make_event, make_source, make_statement
+from tests.site_links import FORGED, SITE
+from timeline import feeds
+from timeline.models import Actor, Event, Point, Relay, StatementLink
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("production_links")]
+D = datetime.date
+NS = {"atom": "http://www.w3.org/2005/Atom"}
+TEXT = (
+    'Washington. "=HYPERLINK(1)" is no formula, Blinken said. Blinken urged Aliyev to stop '
+    'the fighting, according to VOA. "The fighting has stopped," Miller said.'
+)
+
+
+@pytest.fixture
+def record():
+    blinken = make_actor(slug="blinken", name="Antony J. Blinken")
+    aliyev = make_actor(slug="aliyev", name="Ilham Aliyev")
+    miller = make_actor(slug="miller", name="Matthew Miller")
+    voa = make_actor(slug="voa", name="VOA", kind=Actor.Kind.MEDIA)
+    source = make_source(slug="readout", origin="united-states", text=TEXT)
+    call = make_event(slug="call", date_start=D(2022, 9, 14), sources=[source])
+    later = make_event(slug="later", date_start=D(2023, 9, 26), sources=[source])
+    concerned = make_event(slug="clashes", date_start=D(2022, 9, 13), sources=[source])
+    formula = make_statement(text="=HYPERLINK(1)", source=source, event=call, speaker=blinken,
+                             mode="quote")  # fmt: skip
+    urged = make_statement(text="Blinken urged Aliyev to stop the fighting", source=source,
+                           event=call, speaker=blinken, speech_act="urges")  # fmt: skip
+    urged.addressees.set([aliyev])
+    urged.concerns.set([concerned])
+    Relay.objects.create(statement=urged, actor=voa, position=1)
+    Point.objects.create(event=call, slug="ceasefire", name="Ceasefire").statements.add(urged)
+    done = make_statement(text="The fighting has stopped", source=source, event=later,
+                          speaker=miller, mode="quote", speech_act="reports")  # fmt: skip
+    StatementLink.objects.create(later=done, relation="reports-done", earlier=urged,
+                                 source=source, text="The fighting has stopped")  # fmt: skip
+    return {"formula": formula, "urged": urged, "done": done}
+
+
+def get(client, name, params=None):
+    response = client.get(reverse(f"timeline:{name}"), params or {}, headers=FORGED)
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def test_a_statement_in_json_carries_its_passage_and_everything_it_is_listed_by(client, record):
+    data = get(client, "statements-json", {"act": "urges"}).json()
+    assert data["count"] == 1
+    assert data["next"] is None
+    (row,) = data["results"]
+    urged = record["urged"]
+    assert TEXT[row["start"] : row["end"]] == row["text"] == urged.text
+    assert row == {
+        "id": urged.uid,
+        "url": SITE + urged.get_permalink(),
+        "passage_url": f"{SITE}/sources/readout/#passage-{row['start']}-{row['end']}",
+        "start": urged.start,
+        "end": urged.end,
+        "speaker": {"slug": "blinken", "name": "Antony J. Blinken"},
+        "relayed_by": [{"slug": "voa", "name": "VOA"}],
+        "addressees": [{"slug": "aliyev", "name": "Ilham Aliyev"}],
+        "event": "call",
+        "concerns": ["clashes"],
+        "said": {"start": "2022-09-14", "end": None, "precision": "day"},
+        "text": "Blinken urged Aliyev to stop the fighting",
+        "mode": "reported",
+        "speech_act": "urges",
+        "source": "readout",
+        "origin": "united-states",
+        "points": ["ceasefire"],
+    }
+
+
+def test_the_events_json_gives_its_statements_the_same_fields(client, record):
+    data = get(client, "statements-json").json()
+    by_id = {row["id"]: row for row in data["results"]}
+    events = get(client, "events-json").json()["results"]
+    statements = [statement for event in events for statement in event["statements"]]
+    assert {row["id"]: row for row in statements} == by_id
+
+
+def test_a_commitment_in_json_carries_its_statuses_and_the_statements_they_come_from(
+    client, record
+):
+    data = get(client, "commitments-json").json()
+    (row,) = data["results"]
+    done = record["done"]
+    assert row["statuses"] == ["reported as done by Matthew Miller on 26 September 2023"]
+    assert row["followups"] == [
+        {
+            "relation": "reports-done",
+            "status": "reported as done by Matthew Miller on 26 September 2023",
+            "statement": done.uid,
+            "url": SITE + done.get_permalink(),
+            "passage_url": SITE + done.get_absolute_url(),
+        }
+    ]
+
+
+def test_the_json_pages_on_to_the_next_one(client, record, monkeypatch):
+    monkeypatch.setattr("timeline.statement_lists.PAGE_SIZE", 2)
+    first = get(client, "statements-json").json()
+    assert first["count"] == 3
+    assert first["next"].startswith(SITE + "/statements.json?cursor=")
+    second = client.get(first["next"].removeprefix(SITE), headers=FORGED).json()
+    assert second["next"] is None
+    ids = [row["id"] for row in first["results"] + second["results"]]
+    assert ids == [record[name].uid for name in ("formula", "urged", "done")]
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def rows(response) -> list[dict]:
+    content = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+def test_the_csv_is_counted_before_its_rows_and_neutralises_formulas(client, record):
+    response = get(client, "statements-csv", {"sort": "newest"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="karabakh-timeline-statements.csv"'
+    )
+    found = rows(response)
+    assert int(response["X-Total-Count"]) == len(found) == 3
+    assert [row["id"] for row in found] == [record[n].uid for n in ("done", "urged", "formula")]
+    assert found[2]["text"] == "'=HYPERLINK(1)"
+    urged = found[1]
+    assert urged["url"] == SITE + record["urged"].get_permalink()
+    assert TEXT[int(urged["start"]) : int(urged["end"])] == urged["text"]
+    assert urged["passage_url"] == SITE + record["urged"].get_absolute_url()
+    assert (urged["relayed_by"], urged["addressees"], urged["points"]) == (
+        "VOA", "Ilham Aliyev", "ceasefire"
+    )  # fmt: skip
+    assert (urged["said_start"], urged["said_display"], urged["origin"]) == (
+        "2022-09-14", "14 September 2022", "united-states"
+    )  # fmt: skip
+    assert "statuses" not in urged
+
+
+def test_the_commitments_csv_ends_each_row_with_its_statuses(client, record):
+    response = get(client, "commitments-csv")
+    assert response["Content-Disposition"].endswith('filename="karabakh-timeline-commitments.csv"')
+    (row,) = rows(response)
+    assert row["statuses"] == "reported as done by Matthew Miller on 26 September 2023"
+
+
+def test_the_events_csv_carries_its_statements_texts_one_a_line(client, record):
+    response = client.get(
+        reverse("timeline:events-csv"), {"from": "2022-09-14", "to": "2022-09-14"}
+    )
+    (row,) = rows(response)
+    assert row["statements"] == "2"
+    assert row["statement_texts"] == (
+        "'=HYPERLINK(1)\nBlinken urged Aliyev to stop the fighting"  # the cell neutralised
+    )
+
+
+# ---------------------------------------------------------------- Atom
+
+
+def entries(response) -> list[ET.Element]:
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert b"evil.example" not in response.content
+    return ET.fromstring(response.content).findall("atom:entry", NS)
+
+
+def test_the_feed_holds_the_latest_said_first_each_at_its_page(client, record, monkeypatch):
+    monkeypatch.setattr(feeds, "LATEST", 2)
+    found = entries(get(client, "statements-atom"))
+    assert [entry.find("atom:link", NS).get("href") for entry in found] == [
+        SITE + record[name].get_permalink() for name in ("done", "urged")
+    ]
+    updated = found[0].findtext("atom:updated", namespaces=NS)
+    assert datetime.datetime.fromisoformat(updated) == Event.objects.get(slug="later").updated
+    assert found[0].findtext("atom:author/atom:name", namespaces=NS) == "Matthew Miller"
+
+
+def test_a_feed_entry_says_who_said_what_when_and_where(client, record):
+    (entry,) = entries(get(client, "commitments-atom", {"speaker": "blinken"}))
+    assert entry.findtext("atom:title", namespaces=NS) == (
+        "Antony J. Blinken urges: Blinken urged Aliyev to stop the fighting"
+    )
+    urged, done = record["urged"], record["done"]
+    summary = entry.findtext("atom:summary", namespaces=NS)
+    assert summary.startswith(
+        "<p>Reported speech: Blinken urged Aliyev to stop the fighting</p>"
+        "<p>Antony J. Blinken, reported by VOA, urges, to or about Ilham Aliyev.</p>"
+        f'<p>Said 14 September 2022, at <a href="{SITE}/events/call/">'
+    )
+    assert f'<a href="{SITE}{urged.get_absolute_url()}">Its place in the source' in summary
+    assert (
+        f'<li><a href="{SITE}{done.get_absolute_url()}">reported as done by Matthew Miller on '
+        "26 September 2023</a></li>"
+    ) in summary
+
+
+def test_the_feed_names_its_view_and_itself_on_the_site_url(client, record):
+    root = ET.fromstring(get(client, "commitments-atom", {"speaker": "blinken"}).content)
+    assert root.findtext("atom:title", namespaces=NS) == (
+        "Karabakh timeline: Demands and commitments, by Antony J. Blinken"
+    )
+    feed = f"{SITE}/commitments.atom?speaker=blinken"
+    assert root.find("atom:link[@rel='self']", NS).get("href") == feed
+    assert root.find("atom:link[@rel='alternate']", NS).get("href") == (
+        f"{SITE}/commitments/?speaker=blinken&sort=newest"
+    )
