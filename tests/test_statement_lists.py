@@ -293,6 +293,21 @@ def test_a_draft_and_its_speakers_addressees_and_points_are_unknown(client, reco
     assert "Unknown occasion: draft-2023." in response.content.decode()
 
 
+def test_words_are_shown_as_text_never_as_markup(client, counted_by):
+    words = '<script>alert("x")</script> & <b>bold</b>'
+    source = make_source(text=f'He said: "{words}".')
+    statement = make_statement(text=words, source=source, mode="quote")
+    if counted_by == "index":
+        counts.recount()
+    page = client.get(STATEMENTS, {"q": "bold"}).content.decode()
+    assert statement.uid in page
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold" in page
+    atom = client.get(reverse("timeline:statements-atom")).content.decode()
+    assert "<script>" not in atom
+    assert "<b>" not in atom
+
+
 # ---------------------------------------------------------------- htmx and addresses
 
 

@@ -1,5 +1,6 @@
-"""The timeline's events in forms to take away: the JSON and CSV exports and the
-schema.org data of an event's page.
+"""The timeline's events and statements in forms to take away: the JSON and CSV exports
+(of the chronology's events, and of the lists of statements) and the schema.org data of
+an event's page.
 
 A filtered CSV is streamed. Its events are found, and counted for the
 ``X-Total-Count`` header, before the first byte goes out, under the time limit of
@@ -140,7 +141,8 @@ def with_details(statements) -> list:
     published events it concerns, in date order) and ``point_slugs`` (the points of
     comparison of published events it is under, by slug)."""
     statements = relays.attach(statements)
-    ids = [statement.pk for statement in statements]
+    # One parameter for all of them: the CSV asks for a few thousand at once.
+    ids = _listed([statement.pk for statement in statements], router.db_for_read(Statement))
     addressed, concerned, points = defaultdict(list), defaultdict(list), defaultdict(list)
     rows = Statement.addressees.through.objects.filter(statement__in=ids).order_by(
         "actor__name", "actor__slug"
@@ -246,13 +248,17 @@ def record_of(events) -> dict[int, dict]:
     return found
 
 
-def statement_as_json(request, statement) -> dict:
+def statement_as_json(request, statement, permalink=None) -> dict:
     """A statement with its details (``with_details``), as the event JSON and
     /statements.json list it: where its passage stands in its source (offsets and
-    address), who said it, to or about whom, through whom, on what occasion and when."""
+    address), who said it, to or about whom, through whom, on what occasion and when.
+    ``permalink``: a function of a statement's id that gives the address of its page,
+    for many rows (``page_url``)."""
     return {
         "id": statement.uid,
-        "url": absolute_url(request, statement.get_permalink()),
+        "url": permalink(statement.uid)
+        if permalink
+        else absolute_url(request, statement.get_permalink()),
         "passage_url": absolute_url(request, statement.get_absolute_url()),
         "start": statement.start,
         "end": statement.end,
@@ -363,10 +369,11 @@ class SafeWriter:
         )  # fmt: skip
 
 
-def page_url(request, name: str):
-    """slug -> the absolute URL of page ``name`` for that slug, reversed once, not per row."""
+def page_url(request, name: str, kwarg: str = "slug"):
+    """slug -> the absolute URL of page ``name`` for that slug (or the value of its other
+    ``kwarg``), reversed once, not per row."""
     marker = "slug"
-    before, _, after = reverse(name, kwargs={"slug": marker}).rpartition(marker)
+    before, _, after = reverse(name, kwargs={kwarg: marker}).rpartition(marker)
     base = absolute_url(request, before)
     return lambda slug: f"{base}{slug}{after}"
 
@@ -564,10 +571,10 @@ def followups_as_json(request, statement) -> dict:
     }
 
 
-def statement_as_csv(request, statement, *, commitments: bool) -> list:
+def statement_as_csv(request, statement, *, commitments: bool, permalink=None) -> list:
     """A statement's row of /statements.csv (of /commitments.csv, with ``commitments``):
     its JSON, flat, lists of names or slugs one after another ("; "), texts one a line."""
-    data = statement_as_json(request, statement)
+    data = statement_as_json(request, statement, permalink)
     said = data["said"] or {}
     row = [
         data["id"], data["url"], data["passage_url"], data["start"], data["end"], data["text"],
@@ -605,6 +612,7 @@ def statements_csv_response(request, ids: list[int], using: str, *, commitments:
     under the time limit of public requests."""
     header = COMMITMENT_CSV_HEADER if commitments else STATEMENT_CSV_HEADER
     writer = SafeWriter(Echo())
+    permalink = page_url(request, "timeline:statement", "uid")
 
     def lines():
         for start in range(0, len(ids), CHUNK_SIZE):
@@ -613,7 +621,9 @@ def statements_csv_response(request, ids: list[int], using: str, *, commitments:
                     ids[start : start + CHUNK_SIZE], using, commitments=commitments
                 )
             for statement in chunk:
-                row = statement_as_csv(request, statement, commitments=commitments)
+                row = statement_as_csv(
+                    request, statement, commitments=commitments, permalink=permalink
+                )
                 yield statement.pk, writer.writerow(row).encode()
 
     name = "commitments" if commitments else "statements"

@@ -51,7 +51,8 @@ class PagesSitemap(SiteSitemap):
     """The pages that are not one record's."""
 
     def items(self):
-        return ["timeline:chronology", "timeline:about", "timeline:actors", "timeline:places",
+        return ["timeline:chronology", "timeline:statements", "timeline:commitments",
+                "timeline:about", "timeline:actors", "timeline:places",
                 "timeline:sources"]  # fmt: skip
 
     def location(self, name):

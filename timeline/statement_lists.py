@@ -99,10 +99,9 @@ def published():
     return Statement.objects.published()
 
 
-def counted(request, listing: StatementList, form_class, version):
-    """The validated form of the request's query string, checked against the published
-    statements' index at ``version`` when there is one (no query for the actors and
-    points it names)."""
+def query_form(request, form_class, version):
+    """The form of the request's query string, whose actors and points are checked in the
+    published statements' index at ``version`` when there is one, without a query."""
     index = statement_index.for_version(version, published().db)
     return form_class.from_request(request, index=index)
 
@@ -116,7 +115,7 @@ def statement_list(request: HtmxHttpRequest, name: str) -> TemplateResponse:
     listing = listing_of(name)
     statements = published()
     version = fragments_version(request, statements.db)  # before anything else is read
-    form = counted(request, listing, listing.form, version)
+    form = query_form(request, listing.form, version)
     partial = None
     if request.htmx and not request.htmx.history_restore_request:
         partial = PARTIALS.get(request.htmx.target, "list")
@@ -268,7 +267,7 @@ def statement_list_json(request, name: str) -> HttpResponse:
     listing = listing_of(name)
     statements = published()
     version = fragments_version(request, statements.db)  # before anything else is read
-    form = counted(request, listing, listing.form, version)
+    form = query_form(request, listing.form, version)
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
     # A page of it is the same for every reader: kept whole (its links name the site).
@@ -306,7 +305,7 @@ def statement_list_csv(request, name: str):
     listing = listing_of(name)
     statements = published()
     version = fragments_version(request, statements.db)
-    form = counted(request, listing, listing.form, version)
+    form = query_form(request, listing.form, version)
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
     counts = StatementCounts(form, statements, version=version)
@@ -327,7 +326,7 @@ def statement_list_atom(request, name: str) -> HttpResponse:
     listing = listing_of(name)
     statements = published()
     version = fragments_version(request, statements.db)  # before anything else is read
-    form = counted(request, listing, listing.feed_form, version)
+    form = query_form(request, listing.feed_form, version)
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
     # The same for every reader of these filters: kept whole (its links name the site).
