@@ -227,6 +227,36 @@ def test_each_filter_has_its_choices_counted(client, record):
     assert list(facet(response, "speaker"))[-1] == "miller"  # most first
 
 
+def test_a_change_is_listed_and_counted_at_once(client, record, counted_by):
+    assert client.get(STATEMENTS, {"speaker": "miller"}).context["count"] == 1
+    source = make_source(text='"We are in contact with both sides," Miller said.')
+    added = say("We are in contact with both sides", source, event=record["A"].event,
+                speaker=record["D"].speaker, act="states", mode="quote")  # fmt: skip
+    record["G"] = added
+    response = client.get(STATEMENTS, {"speaker": "miller"})  # before any recount
+    assert letters(record, response) == ["G", "D"]
+    assert response.context["count"] == 2
+    if counted_by == "index":
+        counts.recount()
+        response = client.get(STATEMENTS, {"speaker": "miller"})
+        assert letters(record, response) == ["G", "D"]
+        assert facet(response, "mode") == {"quote": 1, "account": 1}
+
+
+def test_counts_that_would_take_too_long_are_skipped_and_said_so(client, settings, record):
+    settings.TIMELINE_COUNT_TIME_LIMIT_MS = 0  # every count in SQL overruns
+    response = client.get(STATEMENTS, {"mode": "quote"})
+    page = response.content.decode()
+    if counts.current_version() is not None:
+        assert "skipped" not in page  # counted in the index: never skipped
+        return
+    assert letters(record, response) == ["B", "F", "C"]  # the page still answers
+    assert "Count skipped: counting these statements would have taken too long." in page
+    assert page.count("Counts skipped: they would have taken too long.") == 9
+    checked = [o["value"] for o in response.context["facets"]["mode"] if o["checked"]]
+    assert checked == ["quote"]  # every choice offered, uncounted
+
+
 def test_a_choice_that_any_one_value_meets_is_counted_as_if_it_were_added(client, record):
     """An act, a mode, an origin, a source, a point or an occasion counts what choosing it
     too would add; the actors, all of whom must be met, count within the view."""

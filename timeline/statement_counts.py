@@ -21,6 +21,7 @@ from django.conf import settings
 
 from timeline import statement_index
 from timeline.counts import CacheBatch, cache_key, current_version
+from timeline.dates import format_date
 from timeline.forms import StatementFilter
 from timeline.models import Actor, Event, Point, Source
 from timeline.record_index import FACET_LIMIT
@@ -241,5 +242,5 @@ def labelled(counts: dict, index, using: str) -> dict:
 def source_label(headline: str, outlet: str, published, slug: str) -> str:
     """How a source reads in a list of choices: its headline (or slug), its outlet and date."""
     outlet = Source(outlet=outlet).outlet_label
-    when = f", {published.isoformat()}" if published else ""
+    when = f", {format_date(published)}" if published else ""
     return f"{headline or slug} ({outlet}{when})"
