@@ -6,14 +6,19 @@ its recount) and in the published statements' index (once the record is counted)
 
 import datetime
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from tests import test_bad_input as bad_input
 from tests.factories import make_actor, make_event, make_source, make_statement
 from timeline import counts, statement_lists
+from timeline.forms import StatementFilter
 from timeline.models import Actor, Point, Relay, Statement, StatementLink
 
 pytestmark = pytest.mark.django_db
@@ -479,3 +484,83 @@ def test_a_list_takes_a_fixed_number_of_queries(client, counted_by, url, params,
     few = queries(client, url, params, headers, counted_by)
     grow(6, source)
     assert queries(client, url, params, headers, counted_by) == few
+
+
+# ---------------------------------------------------------------- any query string
+
+NAMES = st.one_of(
+    st.sampled_from([*StatementFilter.base_fields, "shown", "actor", "kind"]),
+    st.sampled_from(bad_input.UNKNOWN_NAMES),
+    bad_input.text,
+)
+VALUES = st.one_of(
+    bad_input.values,
+    st.sampled_from(
+        [
+            "aliyev",
+            "blinken",
+            "voa",
+            "amnesty",
+            "baku-report",
+            "exodus-2023",
+            "urges",
+            "quote",
+            "united-states",
+        ]
+    ),
+    st.builds(
+        lambda d, n: bad_input.b64(f"{d}|{n}".encode()),
+        bad_input.CURSOR_DATES,
+        st.one_of(st.integers().map(str), bad_input.text),
+    ),
+)
+
+
+@st.composite
+def query_strings(draw) -> list[tuple[str, str]]:
+    pairs = []
+    for _ in range(draw(st.integers(0, 5))):
+        pairs.extend([(draw(NAMES), draw(VALUES))] * draw(bad_input.repeats))
+    return pairs
+
+
+def assert_answered(response, pairs):
+    """2xx, 3xx, 400 or 404; a 400 names a parameter sent, or the query as a whole."""
+    status = response.status_code
+    assert 200 <= status < 400 or status in {400, 404}, status
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+    if status != 400:
+        return
+    sent = {name for name, _ in pairs}
+    if response["Content-Type"].startswith("application/json"):
+        assert all(e["parameter"] in sent | {""} for e in response.json()["errors"])
+    elif response["Content-Type"].startswith("text/plain"):
+        assert response.content.decode().partition(": ")[0] in sent | {"query"}
+    else:
+        assert "This address has a problem" in response.content.decode()
+
+
+@settings(bad_input.FUZZ, max_examples=40)
+@given(
+    pairs=query_strings(),
+    path=st.sampled_from([STATEMENTS, COMMITMENTS]),
+    target=st.sampled_from([None, "results", "statement-list", "show-more", ""]),
+)
+@example(pairs=[("q", "a:* & (b")], path=STATEMENTS, target=None)
+@example(pairs=[("cursor", bad_input.b64(b"2022-09-14|99999999999999999999"))],
+         path=COMMITMENTS, target="results")  # fmt: skip
+def test_no_query_string_makes_a_list_fail(client, record, pairs, path, target):
+    headers = {} if target is None else {"HX-Request": "true", "HX-Target": target}
+    response = client.get(f"{path}?{urlencode(pairs)}", headers=headers)
+    assert_answered(response, pairs)
+    if target is not None and response.status_code in {200, 400}:
+        assert b"<html" not in response.content
+
+
+@settings(bad_input.FUZZ, max_examples=40)
+@given(pairs=query_strings(), name=st.sampled_from(["statements", "commitments"]),
+       twin=st.sampled_from(["json", "csv", "atom"]))  # fmt: skip
+def test_no_query_string_makes_a_twin_fail(client, record, pairs, name, twin):
+    response = client.get(f"{reverse(f'timeline:{name}-{twin}')}?{urlencode(pairs)}")
+    assert_answered(response, pairs)
