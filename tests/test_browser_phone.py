@@ -26,10 +26,13 @@ PUBLIC_PAGES = [
     "/places/",
     "/sources/",
     "/choose/actor/",
+    "/statements/?speaker=antony-blinken",
+    "/commitments/",
 ]
-# The pages the reader-in-the-field work added, audited too.
+# The pages the reader-in-the-field work added, audited too, and the lists of statements.
 NEW_PAGES = ["/about/", "/actors/", "/places/", "/sources/", "/choose/actor/",
-             "/?from=2022-09&to=2022-09&sort=newest"]  # fmt: skip
+             "/?from=2022-09&to=2022-09&sort=newest", "/statements/?q=peace",
+             "/commitments/?sort=newest"]  # fmt: skip
 
 
 # ---------------------------------------------------------------- phones first
