@@ -33,7 +33,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports, feeds, heads, record_index, relays, sitemaps
+from timeline import comparison, exports, feeds, heads, record_index, relays, sitemaps
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.directory import DIRECTORIES, DirectoryFilter
@@ -333,6 +333,7 @@ def event_json(request: HttpRequest, slug: str) -> HttpResponse:
     statements = exports.statements_by_event([event]).get(event.pk, [])
     record = exports.record_of([event])[event.pk]
     data = exports.event_as_json(request, event, statements, record)
+    data.update(comparison.as_json(comparison.compare(event, *statements_about(event))))
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json")
     return staff_preview(response, event.is_published)
@@ -352,6 +353,7 @@ def event_body(request, event, visible, version: int | None) -> dict:
         "json_ld": json_ld(exports.event_as_schema_org(request, event)),
         "accounts": accounts(own),
         "mentioned": mentioned,
+        "comparison": comparison.compare(event, own, mentioned),
         "related": related_events(event, drafts_too),
         "corrections": event.corrections.all(),
         "quantities": event.quantities.select_related("source", "statement").defer("source__text"),
