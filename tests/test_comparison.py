@@ -213,6 +213,14 @@ def test_an_event_without_points_keeps_its_accounts_side_by_side(client):
     assert 'class="accounts side-by-side"' in html
 
 
+def test_points_without_statements_to_compare_show_no_table(client):
+    event = make_event()
+    Point.objects.create(event=event, slug="amnesty", name="Amnesty")
+    response = get_page(client, event)
+    assert not response.context["comparison"].shown
+    assert 'id="comparison"' not in response.content.decode()
+
+
 def test_a_statement_no_longer_about_the_event_or_unpublished_is_left_out(client):
     call, said = make_call()
     stranger = make_statement(text="The envoy urged both sides to talk.")

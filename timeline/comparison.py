@@ -4,9 +4,9 @@ and which of the statements no point holds, so that nothing is left out.
 
 An account is an origin of sources (Source.origin: whose account a document carries).
 The statements compared are the event's own and those said on other occasions that
-concern it, as the caller read them: the page and the JSON each read them once
-(``statements_about`` in timeline/views.py), and the comparison adds two queries
-whatever their number, none at all for an event without points beyond asking for them.
+concern it, as the caller read them (``statements_about`` in timeline/views.py, for the
+page and the JSON alike); the comparison adds two queries whatever their number (one,
+for an event without points).
 """
 
 import unicodedata
@@ -105,7 +105,13 @@ class Comparison:
     reports_only: bool
 
     @property
+    def shown(self) -> bool:
+        """Whether the page has a table to show: points, and accounts to compare."""
+        return bool(self.rows and self.accounts)
+
+    @property
     def unplaced_statements(self) -> list:
+        """The statements under no point, account by account."""
         return [statement for cell in self.unplaced for statement in cell.statements]
 
 
@@ -151,7 +157,8 @@ def as_json(comparison: Comparison) -> dict:
     """The comparison as /events/<slug>.json gives it: ``comparison``, for every point, every
     account with the public ids of its statements on it (none where its sources do not
     mention the point; every copy of a quote given once on the page); ``unplaced``, the
-    ids of the statements under no point (all of them, for an event without points)."""
+    ids of the statements under no point, account by account (all of them, for an event
+    without points)."""
     return {
         "comparison": [
             {
