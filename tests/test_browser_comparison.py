@@ -61,6 +61,9 @@ def test_on_the_narrowest_phone_each_point_is_a_block_and_nothing_scrolls_sidewa
     expect(table.locator("thead")).to_be_hidden()
     expect(rows.first.locator(".cell-account").first).to_be_visible()
     expect(rows.first.locator(".cell-account").first).to_have_text("Account of: Azerbaijan")
+    # The caption spans the blocks, not a column of letters.
+    caption, body = table.locator("caption").bounding_box(), table.locator("tbody").bounding_box()
+    assert caption["width"] >= body["width"] - 1
     blocks = [rows.nth(n).bounding_box() for n in range(len(POINTS))]
     for above, below in itertools.pairwise(blocks):
         assert below["y"] >= above["y"] + above["height"]  # one under the other
