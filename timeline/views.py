@@ -33,7 +33,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports, feeds, heads, record_index, relays, sitemaps
+from timeline import exports, feeds, heads, record_index, relays, sitemaps, statement_page
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.directory import DIRECTORIES, DirectoryFilter
@@ -539,7 +539,8 @@ CONTEXT_CHARACTERS = 300
 @gzip_page
 def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
     """/statements/<id>/: one statement in the context of its source, with its speaker
-    and relays, its occasion, and the numbers and links it gives."""
+    and relays, its occasion, the numbers and links it gives, the points of comparison
+    it stands under, and its links to earlier statements and from later ones."""
     visible = Statement.objects.visible_to(request.user)
     statement = get_object_or_404(
         visible.select_related("speaker", "source", "event").prefetch_related("addressees"),
@@ -549,9 +550,11 @@ def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
     if not parameters.is_valid():
         return invalid_query(request, parameters)
     [statement] = relays.attach([statement])
+    statement_page.with_statuses([statement], later=visible)
     text, start, end = statement.source.text, statement.start, statement.end
     before_from = max(0, start - CONTEXT_CHARACTERS)
     after_to = min(len(text), end + CONTEXT_CHARACTERS)
+    events = Event.objects.visible_to(request.user)
     context = {
         "statement": statement,
         "event": statement.event,
@@ -562,9 +565,10 @@ def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
         "quantities": statement.quantities.all(),
         "concerns": statement.concerns.visible_to(request.user).chronological(),
         "links": statement.event_links.select_related("from_event", "to_event").filter(
-            from_event__in=Event.objects.visible_to(request.user),
-            to_event__in=Event.objects.visible_to(request.user),
+            from_event__in=events, to_event__in=events
         ),
+        "points": statement_page.points_of(statement, events),
+        "earlier": statement_page.links_to_earlier(statement, visible),
         "head": heads.statement(request, statement),
     }
     response = TemplateResponse(request, "timeline/statement.html", context)
