@@ -33,7 +33,16 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from timeline import chronology as chrono
-from timeline import exports, feeds, heads, record_index, relays, sitemaps, statement_page
+from timeline import (
+    data_docs,
+    exports,
+    feeds,
+    heads,
+    record_index,
+    relays,
+    sitemaps,
+    statement_page,
+)
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.directory import DIRECTORIES, DirectoryFilter
@@ -696,6 +705,28 @@ def about(request: HttpRequest) -> TemplateResponse:
             last_change=published.aggregate(last=Max("updated"))["last"],
         )
     response = TemplateResponse(request, "timeline/about.html", context)
+    response.add_post_render_callback(fragments.keep)
+    return response
+
+
+@require_safe
+@gzip_page
+def data(request: HttpRequest) -> TemplateResponse:
+    """/data/: every public address, the parameters it takes and the fields it answers
+    (timeline/data_docs.py), each with an example address built from the record: kept
+    rendered for the version of the records, as About is."""
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return invalid_query(request, parameters)
+    using = Statement.objects.published().db
+    version = fragments_version(request, using)  # before anything else is read
+    here = absolute_url(request, reverse("timeline:data"))  # its examples name the site
+    fragments = Fragments(version, {"data": here}, using=using)
+    context = {"fragments": fragments, "head": heads.data(request)}
+    if "data" not in fragments:
+        absolute = functools.partial(absolute_url, request)
+        context["sections"] = data_docs.examples(data_docs.samples(), absolute)
+    response = TemplateResponse(request, "timeline/data.html", context)
     response.add_post_render_callback(fragments.keep)
     return response
 
