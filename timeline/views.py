@@ -32,8 +32,8 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from timeline import chronology as chrono
 from timeline import (
+    actor_page,
     data_docs,
     exports,
     feeds,
@@ -43,6 +43,7 @@ from timeline import (
     sitemaps,
     statement_page,
 )
+from timeline import chronology as chrono
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.directory import DIRECTORIES, DirectoryFilter
@@ -450,7 +451,8 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
 def actor_body(actor, visible, pages) -> dict:
     """What an actor's page shows besides the actor: the pages of its events and
     statements that ``pages`` asks for, its affiliation and members among the actors
-    ``visible``, and its counterparts."""
+    ``visible``, its counterparts, and the newest of what it asked for and promised and
+    of what others said to or about it (timeline/actor_page.py)."""
     events = Event.objects.published().involving(actor.slug)
     after_events, after_statements = pages.cleaned_data["events"], pages.cleaned_data["statements"]
     event_page = page_of(
@@ -486,6 +488,7 @@ def actor_body(actor, visible, pages) -> dict:
         "members": list(visible.members_of(actor)),
         "counterparts": counterparts,
         "counterparts_capped": len(counterparts) == COUNTERPARTS_SHOWN,
+        **actor_page.sections(actor),
     }
 
 
