@@ -205,7 +205,7 @@ def test_the_data_page_names_an_unknown_parameter(client, db):
     assert client.get(reverse("timeline:data"), {"format": "yaml"}).status_code == 400
 
 
-def test_every_page_links_to_the_data_page(client, db):
+def test_the_site_footer_links_to_the_data_page(client, db):
     assert (
         f'href="{reverse("timeline:data")}"'
         in client.get(reverse("timeline:about")).content.decode()
