@@ -52,7 +52,7 @@ class PagesSitemap(SiteSitemap):
 
     def items(self):
         return ["timeline:chronology", "timeline:about", "timeline:actors", "timeline:places",
-                "timeline:sources"]  # fmt: skip
+                "timeline:sources", "timeline:data"]  # fmt: skip
 
     def location(self, name):
         return reverse(name)

@@ -32,8 +32,19 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
+from timeline import (
+    actor_page,
+    comparison,
+    data_docs,
+    exports,
+    feeds,
+    heads,
+    record_index,
+    relays,
+    sitemaps,
+    statement_page,
+)
 from timeline import chronology as chrono
-from timeline import comparison, exports, feeds, heads, record_index, relays, sitemaps
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.directory import DIRECTORIES, DirectoryFilter
@@ -450,7 +461,8 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
 def actor_body(actor, visible, pages) -> dict:
     """What an actor's page shows besides the actor: the pages of its events and
     statements that ``pages`` asks for, its affiliation and members among the actors
-    ``visible``, and its counterparts."""
+    ``visible``, its counterparts, and the newest of what it asked for and promised and
+    of what others said to or about it (timeline/actor_page.py)."""
     events = Event.objects.published().involving(actor.slug)
     after_events, after_statements = pages.cleaned_data["events"], pages.cleaned_data["statements"]
     event_page = page_of(
@@ -487,6 +499,7 @@ def actor_body(actor, visible, pages) -> dict:
         "members": list(visible.members_of(actor)),
         "counterparts": counterparts,
         "counterparts_capped": len(counterparts) == COUNTERPARTS_SHOWN,
+        **actor_page.sections(actor),
     }
 
 
@@ -553,7 +566,8 @@ CONTEXT_CHARACTERS = 300
 @gzip_page
 def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
     """/statements/<id>/: one statement in the context of its source, with its speaker
-    and relays, its occasion, and the numbers and links it gives."""
+    and relays, its occasion, the numbers and links it gives, the points of comparison
+    it stands under, and its links to earlier statements and from later ones."""
     visible = Statement.objects.visible_to(request.user)
     statement = get_object_or_404(
         visible.select_related("speaker", "source", "event").prefetch_related("addressees"),
@@ -563,9 +577,11 @@ def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
     if not parameters.is_valid():
         return invalid_query(request, parameters)
     [statement] = relays.attach([statement])
+    statement_page.with_statuses([statement], later=visible)
     text, start, end = statement.source.text, statement.start, statement.end
     before_from = max(0, start - CONTEXT_CHARACTERS)
     after_to = min(len(text), end + CONTEXT_CHARACTERS)
+    events = Event.objects.visible_to(request.user)
     context = {
         "statement": statement,
         "event": statement.event,
@@ -576,9 +592,10 @@ def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
         "quantities": statement.quantities.all(),
         "concerns": statement.concerns.visible_to(request.user).chronological(),
         "links": statement.event_links.select_related("from_event", "to_event").filter(
-            from_event__in=Event.objects.visible_to(request.user),
-            to_event__in=Event.objects.visible_to(request.user),
+            from_event__in=events, to_event__in=events
         ),
+        "points": statement_page.points_of(statement, events),
+        "earlier": statement_page.links_to_earlier(statement, visible),
         "head": heads.statement(request, statement),
     }
     response = TemplateResponse(request, "timeline/statement.html", context)
@@ -706,6 +723,28 @@ def about(request: HttpRequest) -> TemplateResponse:
             last_change=published.aggregate(last=Max("updated"))["last"],
         )
     response = TemplateResponse(request, "timeline/about.html", context)
+    response.add_post_render_callback(fragments.keep)
+    return response
+
+
+@require_safe
+@gzip_page
+def data(request: HttpRequest) -> TemplateResponse:
+    """/data/: every public address, the parameters it takes and the fields it answers
+    (timeline/data_docs.py), each with an example address built from the record: kept
+    rendered for the version of the records, as About is."""
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return invalid_query(request, parameters)
+    using = Statement.objects.published().db
+    version = fragments_version(request, using)  # before anything else is read
+    here = absolute_url(request, reverse("timeline:data"))  # its examples name the site
+    fragments = Fragments(version, {"data": here}, using=using)
+    context = {"fragments": fragments, "head": heads.data(request)}
+    if "data" not in fragments:
+        absolute = functools.partial(absolute_url, request)
+        context["sections"] = data_docs.examples(data_docs.samples(), absolute)
+    response = TemplateResponse(request, "timeline/data.html", context)
     response.add_post_render_callback(fragments.keep)
     return response
 
