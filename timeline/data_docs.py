@@ -346,6 +346,34 @@ EVENT_FIELDS = (
     Term("quantities[].end", "Where its passage ends."),
 )
 
+# What /events/<slug>.json adds: the accounts compared point by point.
+COMPARISON_FIELDS = (
+    Term(
+        "comparison",
+        "Its points of comparison, in their order, each with what every account says of it "
+        "([] when the event has none).",
+    ),
+    Term("comparison[].point", "The point."),
+    Term(
+        "comparison[].point.slug",
+        "Its slug: the same slug on other events is the same subject (/statements/?point=).",
+    ),
+    Term("comparison[].point.name", "Its name, in the timeline's own neutral words."),
+    Term("comparison[].accounts", "One entry for every account among its statements."),
+    Term("comparison[].accounts[].account", "The account: whose voice its sources carry."),
+    Term("comparison[].accounts[].account.origin", "Its code.", choices(Origin)),
+    Term("comparison[].accounts[].account.label", "Its name."),
+    Term(
+        "comparison[].accounts[].statements",
+        "The ids of that account's statements on the point; [] when its recorded sources "
+        "do not speak to it.",
+    ),
+    Term(
+        "unplaced",
+        "The ids of its statements, and of those about it made elsewhere, that no point holds.",
+    ),
+)
+
 CSV_MEANINGS = {
     "slug": "Its permanent identifier.",
     "url": "Its page.",
@@ -756,9 +784,36 @@ JSON = Section(
             "event-json",
             "/events/<slug>.json",
             "JSON",
-            "One event, as /events.json gives each.",
-            fields=EVENT_FIELDS,
-            example=Example(kwargs=EVENT, data=EVENT_EXAMPLE),
+            "One event, as /events.json gives each, with its accounts compared point by "
+            "point. The example's event has no points (its comparison is []); its comparison "
+            "here is one of the thirteen points of the 26 September 2023 call, "
+            "/events/blinken-aliyev-call-2023-09-26.json.",
+            fields=(*EVENT_FIELDS, *COMPARISON_FIELDS),
+            example=Example(
+                kwargs=EVENT,
+                data={
+                    **EVENT_EXAMPLE,
+                    "comparison": [
+                        {
+                            "point": {"slug": "amnesty", "name": "An amnesty"},
+                            "accounts": [
+                                {
+                                    "account": {"origin": "azerbaijan", "label": "Azerbaijan"},
+                                    "statements": [],
+                                },
+                                {
+                                    "account": {
+                                        "origin": "united-states",
+                                        "label": "United States",
+                                    },
+                                    "statements": ["g267znin", "ga2meqsr"],
+                                },
+                            ],
+                        }
+                    ],
+                    "unplaced": ["6ixkmm6d", "fpz757xg", "pzuavcve", "z6c38cb2"],
+                },
+            ),
         ),
         *(
             Endpoint(
