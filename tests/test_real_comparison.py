@@ -152,3 +152,9 @@ def test_points_are_named_in_neither_sides_words():
     contested = ["occupied", "occupation", "liberated", "terrorist", "illegal", "provocation"]
     for name in Point.objects.values_list("name", flat=True):
         assert not [term for term in [*contested, "reintegration"] if term in name.lower()], name
+
+
+def test_the_words_of_each_link_have_an_anchor_on_their_sources_page(client):
+    for link in StatementLink.objects.select_related("source"):
+        page = client.get(link.source.get_absolute_url()).content.decode()
+        assert f'id="{link.anchor}"' in page, link.text

@@ -63,7 +63,16 @@ from timeline.forms import (
 from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
-from timeline.models import Actor, Event, EventLink, FormerSlug, Origin, Source, Statement
+from timeline.models import (
+    Actor,
+    Event,
+    EventLink,
+    FormerSlug,
+    Origin,
+    Source,
+    Statement,
+    StatementLink,
+)
 from timeline.querysets import add_listing_details, can_preview
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
@@ -549,7 +558,14 @@ def source_body(source, pages) -> dict:
     )
     return {
         # A passage opens before those inside it.
-        "segments": highlight(source.text, sorted(statements, key=lambda s: (s.start, -s.end))),
+        "segments": highlight(
+            source.text,
+            sorted(statements, key=lambda s: (s.start, -s.end)),
+            # The words of the links later statements make, which their pages lead to.
+            anchored=StatementLink.objects.filter(source=source)
+            .filter(later__event__publication=Event.Publication.PUBLISHED)
+            .values_list("start", "end"),
+        ),
         "statements": relays.attach(statement_page.rows),
         "more_statements": statement_page.next and pages.query(statements=statement_page.next),
         "events": event_page.rows,
