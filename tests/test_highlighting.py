@@ -130,3 +130,16 @@ def test_highlighting_twenty_thousand_passages_reads_each_a_bounded_number_of_ti
     # Each piece lists at most the two passages that cover it.
     assert sum(len(piece["statements"]) for piece in pieces) <= 2 * n
     assert "".join(piece["text"] for piece in pieces) == text
+
+
+def test_another_passage_gets_an_anchor_where_it_begins_and_no_mark():
+    text = "The minister said that talks will resume next week."
+    quote = Passage(text.index("talks"), len(text) - 1)
+    words = (text.index("will"), text.index(" next"))
+    segments = highlight(text, [quote], anchored=[words, (quote.start, quote.end)])
+    assert "".join(s["text"] for s in segments) == text
+    at_words = next(s for s in segments if s["anchors"] == [f"passage-{words[0]}-{words[1]}"])
+    assert at_words["text"].startswith("will")
+    assert at_words["main"] is quote
+    # A passage that is a statement's too is anchored once.
+    assert [a for s in segments for a in s["anchors"]].count(quote.anchor) == 1

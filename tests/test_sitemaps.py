@@ -47,7 +47,8 @@ def test_the_sitemap_lists_every_public_page_and_nothing_else(client, production
         publication="draft", actors=[make_actor(slug="drafted")], sources=[make_source()]
     )
     make_actor(slug="unseen")
-    pages = ("chronology", "statements", "commitments", "about", "actors", "places", "sources")
+    pages = ("chronology", "statements", "commitments", "about", "actors", "places", "sources",
+             "data")  # fmt: skip
     make_statement(event=draft, source=draft.sources.first())
     expected = {SITE + reverse(f"timeline:{name}") for name in pages} | {
         SITE + page.get_absolute_url() for page in (event, actor, source, *event.sources.all())

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_source, make_statement
 from tests.site_links import FORGED, SITE
-from timeline import feeds
+from timeline import feeds, statement_lists
+from timeline.data_docs import ENDPOINTS
 from timeline.models import Actor, Event, Point, Relay, StatementLink
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("production_links")]
@@ -223,3 +224,24 @@ def test_the_feed_names_its_view_and_itself_on_the_site_url(client, record):
     assert root.find("atom:link[@rel='alternate']", NS).get("href") == (
         f"{SITE}/commitments/?speaker=blinken&sort=newest"
     )
+
+
+# ---------------------------------------------------------------- as /data/ documents them
+
+
+@pytest.mark.parametrize("name", ["statements", "commitments"])
+def test_every_column_and_feed_element_is_documented_in_data(client, record, name):
+    header = b"".join(get(client, f"{name}-csv").streaming_content).decode().splitlines()[0]
+    assert header.split(",") == [t.name for t in ENDPOINTS[f"{name}-csv"].fields]
+    feed = ET.fromstring(get(client, f"{name}-atom").content)
+    local = lambda element: element.tag.rpartition("}")[2]  # noqa: E731
+    endpoint = ENDPOINTS[f"{name}-atom"]
+    assert {local(child) for child in feed} == {t.name for t in endpoint.fields}
+    entry = feed.find("atom:entry", NS)
+    assert {local(child) for child in entry} == {t.name for t in endpoint.item_fields}
+    for route in (name, f"{name}-json", f"{name}-csv", f"{name}-atom"):
+        documented = {t.name for t in ENDPOINTS[route].parameters}
+        form = statement_lists.LISTS[name].feed_form if route.endswith("atom") else None
+        taken = set((form or statement_lists.LISTS[name].form).base_fields)
+        assert documented <= taken, route
+        assert taken - documented <= {"cursor"}, route  # the CSV takes it, and ignores it

@@ -167,7 +167,10 @@ class PointForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         statements = cleaned.get("statements") or []
-        if self.instance.event_id and (problem := self.instance.statement_errors(statements)):
+        # Its event as the form gives it: on the add page the event is not saved yet, and
+        # the instance learns it only after this.
+        event = cleaned.get("event") or (self.instance.event if self.instance.event_id else None)
+        if event is not None and (problem := Point(event=event).statement_errors(statements)):
             self.add_error("statements", problem)
         return cleaned
 

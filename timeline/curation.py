@@ -1,15 +1,17 @@
 """The curation queue: what in the record needs an editor's eye, and where to fix it.
 
-Each section is one query (its rows capped at ``SHOWN``) plus one count, whatever
-the size of the record.
+Each section is one query (its rows capped at ``SHOWN``), plus one count when it holds
+more than it shows, whatever the size of the record.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 
-from timeline.models import Actor, Event, Quantity, Statement
+from timeline.models import Actor, Event, Point, Quantity, Statement, StatementLink
 
 SHOWN = 100
 
@@ -40,7 +42,64 @@ def event_items(events) -> list[Item]:
 
 
 def section(slug, title, why, queryset, items) -> Section:
-    return Section(slug, title, why, queryset.count(), items(queryset))
+    shown = items(queryset)
+    # Fewer than a full list are all there is: no need to count them.
+    count = len(shown) if len(shown) < SHOWN else queryset.count()
+    return Section(slug, title, why, count, shown)
+
+
+def uncompared(events):
+    """Of ``events``, those told by more than one account (their statements, and those
+    said elsewhere about them, come from sources of more than one origin) with a
+    statement that none of their points holds. The event's own statements and those
+    that concern it are asked apart, each by an indexed column: asked as one (an OR
+    across the join) the database would read every statement for every event."""
+    own = Statement.objects.filter(event=OuterRef("pk"))
+    concerning = Statement.objects.filter(concerns=OuterRef("pk"))
+    placed = Point.statements.through.objects.filter(
+        statement=OuterRef("pk"), point__event=OuterRef(OuterRef("pk"))
+    )
+
+    def first_origin(statements):
+        return Subquery(statements.order_by("source__origin").values("source__origin")[:1])
+
+    def either(condition):
+        return Exists(condition(own)) | Exists(condition(concerning))
+
+    return events.annotate(
+        first_origin=Coalesce(first_origin(own), first_origin(concerning))
+    ).filter(
+        either(lambda statements: statements.exclude(source__origin=OuterRef("first_origin"))),
+        either(lambda statements: statements.filter(~Exists(placed))),
+    )
+
+
+def unfollowed():
+    """Demands and commitments that no later statement speaks of and whose later record
+    no editor has read yet."""
+    return (
+        Statement.objects.filter(
+            speech_act__in=Statement.ASKS | Statement.PROMISES, followups_checked__isnull=True
+        )
+        .filter(~Exists(StatementLink.objects.filter(earlier=OuterRef("pk"))))
+        .select_related("speaker", "source")
+        .defer("source__text")
+        .order_by("sort_date", "pk")
+    )
+
+
+def unanchored_links():
+    """Links between statements whose passage no longer stands at its offsets in its
+    source (as ``unanchored()`` finds statements and numbers)."""
+    return (
+        StatementLink.objects.annotate(
+            passage=Substr("source__text", F("start") + 1, F("end") - F("start"))
+        )
+        .exclude(passage=F("text"))
+        .select_related("later__speaker", "earlier__speaker", "source")
+        .defer("source__text")
+        .order_by("source__slug", "start")
+    )
 
 
 def queue(today: datetime.date) -> list[Section]:
@@ -83,6 +142,40 @@ def queue(today: datetime.date) -> list[Section]:
             lambda rows: [
                 Item(str(q), change_url(q.event), f"in {q.source.outlet_label}")
                 for q in rows[:SHOWN]
+            ],
+        ),
+        section(
+            "unanchored-statement-links",
+            "Links between statements that no longer match their source",
+            "The passage that makes the link no longer stands at its place in the source's "
+            "text: fix the link (on its later statement's page) or the source.",
+            unanchored_links(),
+            lambda rows: [
+                Item(str(link), change_url(link.later), f"in {link.source.outlet_label}")
+                for link in rows[:SHOWN]
+            ],
+        ),
+        section(
+            "uncompared",
+            "Events told by more than one account with statements under no point",
+            "Their accounts are compared point by point on their pages: place each "
+            "statement under a point (add one if none fits), so the comparison is whole.",
+            uncompared(events),
+            event_items,
+        ),
+        section(
+            "unfollowed",
+            "Demands and commitments with no later statement recorded",
+            "Read the later record for what it says of each (repeated, reported as done, "
+            "disputed), link what you find, and set the day you checked.",
+            unfollowed(),
+            lambda rows: [
+                Item(
+                    str(s),
+                    change_url(s),
+                    f"{s.get_speech_act_display()}, in {s.source.outlet_label}",
+                )
+                for s in rows[:SHOWN]
             ],
         ),
         section(

@@ -157,6 +157,16 @@ def about(request) -> Head:
     )
 
 
+def data(request) -> Head:
+    return _head(
+        request,
+        reverse("timeline:data"),
+        "The data: every address, its parameters and fields",
+        f"The JSON, CSV and Atom of the sourced chronology of {RECORD}, and its pages: every "
+        "address, the parameters it takes and the fields it answers, with examples.",
+    )
+
+
 def directory(request, listing, form) -> Head:
     """An index page (/actors/, /places/, /sources/) as its validated ``form`` asks."""
     words = form.cleaned_data.get("q")

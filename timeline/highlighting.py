@@ -12,15 +12,20 @@ from collections import defaultdict
 from itertools import pairwise
 
 
-def highlight(text: str, statements: list) -> list[dict]:
+def highlight(text: str, statements: list, anchored=()) -> list[dict]:
     """The text cut where statements start and end: each piece with the statements covering
     it (in the order given), the innermost of them (``main``, the shortest; the first given
-    of equally short ones), and the anchors of those that begin there."""
+    of equally short ones), and the anchors of those that begin there. Other passages
+    (``anchored``: (start, end) pairs, a link's words) get an anchor where they begin,
+    unmarked, so that an address can lead to them; each anchor is given once."""
     starts = [statement.start for statement in statements]
     ends = [statement.end for statement in statements]
     anchors = defaultdict(list)
     for statement, start in zip(statements, starts, strict=True):
         anchors[start].append(statement.anchor)
+    for start, end in anchored:
+        if f"passage-{start}-{end}" not in anchors[start]:
+            anchors[start].append(f"passage-{start}-{end}")
     # Indexes into ``statements``, so that each piece lists its passages in the order given.
     opening = iter(sorted(range(len(statements)), key=starts.__getitem__))
     closing = iter(sorted(range(len(statements)), key=ends.__getitem__))
@@ -29,7 +34,7 @@ def highlight(text: str, statements: list) -> list[dict]:
     # The open passages by length, shortest first; a closed one leaves when it comes up.
     shortest: list[tuple[int, int]] = []
     segments = []
-    for start, end in pairwise(sorted({0, len(text), *starts, *ends})):
+    for start, end in pairwise(sorted({0, len(text), *starts, *ends, *anchors})):
         while next_close is not None and ends[next_close] <= start:
             open_now.discard(next_close)
             next_close = next(closing, None)

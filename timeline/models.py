@@ -796,7 +796,13 @@ class Statement(Passage, models.Model):
 
     class Meta:
         ordering = ["source", "start"]
-        indexes = [models.Index(fields=["sort_date", "id"], name="statement_in_date_order")]
+        indexes = [
+            models.Index(fields=["sort_date", "id"], name="statement_in_date_order"),
+            # A speaker's statements newest first (their page, /commitments/?speaker=).
+            models.Index(
+                fields=["speaker", "sort_date", "id"], name="statement_by_speaker_in_date"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gte=models.F("start") + MIN_STATEMENT_LENGTH),

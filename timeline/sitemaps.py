@@ -52,8 +52,8 @@ class PagesSitemap(SiteSitemap):
 
     def items(self):
         return ["timeline:chronology", "timeline:statements", "timeline:commitments",
-                "timeline:about", "timeline:actors", "timeline:places",
-                "timeline:sources"]  # fmt: skip
+                "timeline:about", "timeline:actors", "timeline:places", "timeline:sources",
+                "timeline:data"]  # fmt: skip
 
     def location(self, name):
         return reverse(name)

@@ -49,6 +49,7 @@ urlpatterns = [
     path("sources.json", views.directory_json, {"name": "sources"}, name="sources-json"),
     path("choose/<slug:name>/", views.choices, name="choices"),
     path("about/", views.about, name="about"),
+    path("data/", views.data, name="data"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", views.sitemap_index, name="sitemap"),

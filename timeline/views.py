@@ -32,8 +32,19 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
+from timeline import (
+    actor_page,
+    comparison,
+    data_docs,
+    exports,
+    feeds,
+    heads,
+    record_index,
+    relays,
+    sitemaps,
+    statement_page,
+)
 from timeline import chronology as chrono
-from timeline import exports, feeds, heads, record_index, relays, sitemaps
 from timeline.caching import HTMX_HEADERS, Fragments, fragments_version
 from timeline.counts import Counts
 from timeline.directory import DIRECTORIES, DirectoryFilter
@@ -52,7 +63,16 @@ from timeline.forms import (
 from timeline.highlighting import highlight
 from timeline.keyset import page_of
 from timeline.links import absolute_url
-from timeline.models import Actor, Event, EventLink, FormerSlug, Origin, Source, Statement
+from timeline.models import (
+    Actor,
+    Event,
+    EventLink,
+    FormerSlug,
+    Origin,
+    Source,
+    Statement,
+    StatementLink,
+)
 from timeline.querysets import add_listing_details, can_preview
 
 # Public pages are compressed (gzip_page): they hold no secret, such as a CSRF token,
@@ -333,6 +353,7 @@ def event_json(request: HttpRequest, slug: str) -> HttpResponse:
     statements = exports.statements_by_event([event]).get(event.pk, [])
     record = exports.record_of([event])[event.pk]
     data = exports.event_as_json(request, event, statements, record)
+    data.update(comparison.as_json(comparison.compare(event, *statements_about(event))))
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json")
     return staff_preview(response, event.is_published)
@@ -352,6 +373,7 @@ def event_body(request, event, visible, version: int | None) -> dict:
         "json_ld": json_ld(exports.event_as_schema_org(request, event)),
         "accounts": accounts(own),
         "mentioned": mentioned,
+        "comparison": comparison.compare(event, own, mentioned),
         "related": related_events(event, drafts_too),
         "corrections": event.corrections.all(),
         "quantities": event.quantities.select_related("source", "statement").defer("source__text"),
@@ -448,7 +470,8 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> TemplateResponse:
 def actor_body(actor, visible, pages) -> dict:
     """What an actor's page shows besides the actor: the pages of its events and
     statements that ``pages`` asks for, its affiliation and members among the actors
-    ``visible``, and its counterparts."""
+    ``visible``, its counterparts, and the newest of what it asked for and promised and
+    of what others said to or about it (timeline/actor_page.py)."""
     events = Event.objects.published().involving(actor.slug)
     after_events, after_statements = pages.cleaned_data["events"], pages.cleaned_data["statements"]
     event_page = page_of(
@@ -485,6 +508,7 @@ def actor_body(actor, visible, pages) -> dict:
         "members": list(visible.members_of(actor)),
         "counterparts": counterparts,
         "counterparts_capped": len(counterparts) == COUNTERPARTS_SHOWN,
+        **actor_page.sections(actor),
     }
 
 
@@ -534,7 +558,14 @@ def source_body(source, pages) -> dict:
     )
     return {
         # A passage opens before those inside it.
-        "segments": highlight(source.text, sorted(statements, key=lambda s: (s.start, -s.end))),
+        "segments": highlight(
+            source.text,
+            sorted(statements, key=lambda s: (s.start, -s.end)),
+            # The words of the links later statements make, which their pages lead to.
+            anchored=StatementLink.objects.filter(source=source)
+            .filter(later__event__publication=Event.Publication.PUBLISHED)
+            .values_list("start", "end"),
+        ),
         "statements": relays.attach(statement_page.rows),
         "more_statements": statement_page.next and pages.query(statements=statement_page.next),
         "events": event_page.rows,
@@ -551,7 +582,8 @@ CONTEXT_CHARACTERS = 300
 @gzip_page
 def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
     """/statements/<id>/: one statement in the context of its source, with its speaker
-    and relays, its occasion, and the numbers and links it gives."""
+    and relays, its occasion, the numbers and links it gives, the points of comparison
+    it stands under, and its links to earlier statements and from later ones."""
     visible = Statement.objects.visible_to(request.user)
     statement = get_object_or_404(
         visible.select_related("speaker", "source", "event").prefetch_related("addressees"),
@@ -561,9 +593,11 @@ def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
     if not parameters.is_valid():
         return invalid_query(request, parameters)
     [statement] = relays.attach([statement])
+    statement_page.with_statuses([statement], later=visible)
     text, start, end = statement.source.text, statement.start, statement.end
     before_from = max(0, start - CONTEXT_CHARACTERS)
     after_to = min(len(text), end + CONTEXT_CHARACTERS)
+    events = Event.objects.visible_to(request.user)
     context = {
         "statement": statement,
         "event": statement.event,
@@ -574,9 +608,10 @@ def statement_detail(request: HttpRequest, uid: str) -> TemplateResponse:
         "quantities": statement.quantities.all(),
         "concerns": statement.concerns.visible_to(request.user).chronological(),
         "links": statement.event_links.select_related("from_event", "to_event").filter(
-            from_event__in=Event.objects.visible_to(request.user),
-            to_event__in=Event.objects.visible_to(request.user),
+            from_event__in=events, to_event__in=events
         ),
+        "points": statement_page.points_of(statement, events),
+        "earlier": statement_page.links_to_earlier(statement, visible),
         "head": heads.statement(request, statement),
     }
     response = TemplateResponse(request, "timeline/statement.html", context)
@@ -704,6 +739,28 @@ def about(request: HttpRequest) -> TemplateResponse:
             last_change=published.aggregate(last=Max("updated"))["last"],
         )
     response = TemplateResponse(request, "timeline/about.html", context)
+    response.add_post_render_callback(fragments.keep)
+    return response
+
+
+@require_safe
+@gzip_page
+def data(request: HttpRequest) -> TemplateResponse:
+    """/data/: every public address, the parameters it takes and the fields it answers
+    (timeline/data_docs.py), each with an example address built from the record: kept
+    rendered for the version of the records, as About is."""
+    parameters = NoParameters.from_request(request)
+    if not parameters.is_valid():
+        return invalid_query(request, parameters)
+    using = Statement.objects.published().db
+    version = fragments_version(request, using)  # before anything else is read
+    here = absolute_url(request, reverse("timeline:data"))  # its examples name the site
+    fragments = Fragments(version, {"data": here}, using=using)
+    context = {"fragments": fragments, "head": heads.data(request)}
+    if "data" not in fragments:
+        absolute = functools.partial(absolute_url, request)
+        context["sections"] = data_docs.examples(data_docs.samples(), absolute)
+    response = TemplateResponse(request, "timeline/data.html", context)
     response.add_post_render_callback(fragments.keep)
     return response
 
