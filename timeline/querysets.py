@@ -80,8 +80,8 @@ class WordsMatch(Func):
 
 class TextWordsMatch(WordsMatch):
     """PostgreSQL: as WordsMatch, of the words of a text column itself, parsed as the
-    GIN index ``statement_words`` on ``to_tsvector('simple', text)`` parses them (the
-    index, when there is one, answers it; without it every row's text is parsed)."""
+    GIN index ``statement_words`` on ``to_tsvector('simple', text)`` parses them
+    (migration 0018), so that the index answers it."""
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.get_source_expressions()[0])
