@@ -158,3 +158,9 @@ def test_the_words_of_each_link_have_an_anchor_on_their_sources_page(client):
     for link in StatementLink.objects.select_related("source"):
         page = client.get(link.source.get_absolute_url()).content.decode()
         assert f'id="{link.anchor}"' in page, link.text
+
+
+def test_an_outlets_own_account_of_a_commitment_reads_as_its_report_not_its_promise(client):
+    page = client.get("/commitments/?q=humanitarian").content.decode()
+    assert 'TDI</a> <span class="act">reports a commitment</span>' in page
+    assert 'TDI</a> <span class="act">commits to</span>' not in page

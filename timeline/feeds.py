@@ -151,7 +151,7 @@ class StatementsFeed(Feed):
     def item_title(self, statement: Statement) -> str:
         text = statement.text if len(statement.text) <= 80 else statement.text[:79] + "…"
         quoted = f"“{text}”" if statement.is_quote else text
-        return f"{statement.speaker.name} {statement.get_speech_act_display()}: {quoted}"
+        return f"{statement.speaker.name} {statement.act_display}: {quoted}"
 
     def item_link(self, statement: Statement) -> str:
         return self.url(statement.get_permalink())
@@ -184,7 +184,7 @@ class StatementsFeed(Feed):
             statement.get_mode_display(),
             words,
             in_words(statement.speaker, statement.relayed),
-            statement.get_speech_act_display(),
+            statement.act_display,
             f", to or about {addressed}" if addressed else "",
             statement.said_display,
             self.url(statement.event.get_absolute_url()),

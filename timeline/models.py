@@ -850,6 +850,17 @@ class Statement(Passage, models.Model):
         """Whether it asks something of someone or promises something."""
         return self.speech_act in self.ASKS | self.PROMISES
 
+    @property
+    def act_display(self) -> str:
+        """Its speech act as the pages word it after the speaker. An outlet's own account
+        of a demand or a commitment is the outlet's report of it, not the outlet's own
+        demand or promise: "TDI reports a commitment", not "TDI commits to"."""
+        if self.mode == self.Mode.ACCOUNT and self.speech_act in self.PROMISES:
+            return "reports a commitment"
+        if self.mode == self.Mode.ACCOUNT and self.speech_act in self.ASKS:
+            return "reports a demand"
+        return self.get_speech_act_display()
+
     def get_permalink(self) -> str:
         """Its own page, /statements/<id>/ (``get_absolute_url`` is its passage)."""
         return reverse("timeline:statement", kwargs={"uid": self.uid})
