@@ -63,19 +63,33 @@ def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "RecordIn
     """The index of the records at ``version`` (which ``counts.current_version`` read),
     built now if this process has none for it; None without a version, or when the
     records moved on while it was being built (then the caller counts in SQL)."""
+    return kept_for_version(
+        _current,
+        _lock,
+        version,
+        using,
+        lambda: shared(version, using) or RecordIndex.build(version, using),
+    )
+
+
+def kept_for_version(current: dict, lock, version: int | None, using: str, build):
+    """The one index a process keeps per database in ``current`` (guarded by ``lock``):
+    the one there when it is at ``version``, else what ``build()`` gives (None when the
+    records moved on meanwhile, and then nothing is kept). Shared by the record's index
+    and the statements' (timeline/statement_index.py)."""
     if version is None:
         return None
-    index = _current.get(using)
+    index = current.get(using)
     if index is not None and index.version == version:
         return index
     index = None  # no reference to the old one is left here while the new one comes
-    with _lock:
-        if using in _current and _current[using].version == version:
-            return _current[using]
-        _current.pop(using, None)  # the old one's memory goes before the new one's comes
-        index = shared(version, using) or RecordIndex.build(version, using)
+    with lock:
+        if using in current and current[using].version == version:
+            return current[using]
+        current.pop(using, None)  # the old one's memory goes before the new one's comes
+        index = build()
         if index is not None:
-            _current[using] = index
+            current[using] = index
     return index
 
 

@@ -38,7 +38,7 @@ from django.db.models import Case, IntegerField, Max, Min, Value, When
 
 from timeline.models import Actor, Event, Origin, Point, Relay, Source, Statement
 from timeline.querysets import fetch_columns
-from timeline.record_index import narrow
+from timeline.record_index import kept_for_version, narrow
 
 ACTS = tuple(Statement.SpeechAct.values)
 MODES = tuple(Statement.Mode.values)
@@ -54,21 +54,13 @@ def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "Statemen
     """The index of the published statements at ``version`` (``counts.current_version``),
     built now if this process has none for it; None without a version, or when the
     records moved on while it was being built (then the caller counts in SQL)."""
-    if version is None:
-        return None
-    index = _current.get(using)
-    if index is not None and index.version == version:
-        return index
-    index = None  # no reference to the old one is left here while the new one comes
-    with _lock:
-        if using in _current and _current[using].version == version:
-            return _current[using]
-        _current.pop(using, None)  # the old one's memory goes before the new one's comes
+
+    def build():
         index = StatementIndex.build(version, using)
-        if index is not None:
-            _current[using] = index
         give_back_memory()
-    return index
+        return index
+
+    return kept_for_version(_current, _lock, version, using, build)
 
 
 def give_back_memory():
