@@ -28,11 +28,14 @@ PUBLIC_PAGES = [
     "/choose/actor/",
     "/statements/?speaker=antony-blinken",
     "/commitments/",
+    "/statements/eyahahyp/",
+    "/data/",
 ]
-# The pages the reader-in-the-field work added, audited too, and the lists of statements.
+# The pages the reader-in-the-field work added, audited too, and issue 16's: the lists of
+# statements, a statement's page (Aliyev's quote) and /data/.
 NEW_PAGES = ["/about/", "/actors/", "/places/", "/sources/", "/choose/actor/",
              "/?from=2022-09&to=2022-09&sort=newest", "/statements/?q=peace",
-             "/commitments/?sort=newest"]  # fmt: skip
+             "/commitments/?sort=newest", "/statements/eyahahyp/", "/data/"]  # fmt: skip
 
 
 # ---------------------------------------------------------------- phones first
