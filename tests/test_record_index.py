@@ -150,6 +150,7 @@ def test_the_index_is_shared_as_raw_parts_no_larger_than_a_part(record, shared_c
     index = record_index.RecordIndex.read(counts.current_version(), "default")
     record_index.share(index)
     manifest = stored.pop(record_index.shared_key(index.version, "default"))
+    assert stored.pop("record-index:default:latest") == index.version
     assert len(stored) > len(index.arrays())
     assert all(type(part) is bytes and len(part) <= 64 for part in stored.values())
     assert sum(map(len, stored.values())) == sum(a.nbytes for a in index.arrays().values())

@@ -31,7 +31,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models.signals import post_save
 
-from timeline import record_index
+from timeline import record_index, statement_index
 from timeline.forms import ChronologyFilter
 from timeline.keyset import PAGE_SIZE, Cursor
 from timeline.models import RecordChange, RecordCount, RecordVersion, SearchDocument
@@ -419,8 +419,10 @@ def recount(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> bool:
     connection.timeline_recounts = recounts(connection) + 1
     if not connection.in_atomic_block:
         # This process's, and every process's through a shared cache, once the version
-        # is visible: none of them builds it again at its first request.
+        # is visible: none of them builds it again at its first request; nor the
+        # statements' index, when the cache is shared.
         record_index.install(index)
+        statement_index.prepare(number, using)
     return True
 
 

@@ -111,22 +111,28 @@ def is_shared() -> bool:
     return not isinstance(caches["default"], LocMemCache)
 
 
-def shared_key(version: int, using: str) -> str:
-    """The key of the shared index's manifest; its arrays' parts are under keys that
-    start with it. (A change to what is shared changes this key, so that no process
-    reads what another version of this code shared.)"""
-    return f"record-index:{using}:{version}:manifest"
+def shared_key(version: int, using: str, kind: type | None = None) -> str:
+    """The key of the shared index's manifest (the record's, or ``kind``'s: the
+    statements'); its arrays' parts are under keys that start with it. (A change to
+    what is shared changes this key, so that no process reads what another version of
+    this code shared.)"""
+    return f"{(kind or RecordIndex).SHARED_AS}:{using}:{version}:manifest"
 
 
-def shared(version: int, using: str) -> "RecordIndex | None":
-    """The index another process built for ``version``, if the cache is shared and holds
-    every part of it: with one missing (the cache let it go), None, and the caller
-    builds its own."""
+def shared(version: int, using: str, kind: type | None = None):
+    """The index (the record's, or ``kind``'s) another process built for ``version``, if
+    the cache is shared and holds every part of it: with one missing (the cache let it
+    go), None, and the caller builds its own."""
     if not is_shared():
         return None
-    cache, key = caches["default"], shared_key(version, using)
+    kind = kind or RecordIndex
+    cache, key = caches["default"], shared_key(version, using, kind)
     manifest = cache.get(key)
-    if not isinstance(manifest, dict) or manifest.get("version") != version:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("version") != version
+        or not isinstance(manifest.get("extras"), dict)
+    ):
         return None
     arrays = {}
     for name, (dtype, length, parts) in manifest["arrays"].items():
@@ -142,16 +148,17 @@ def shared(version: int, using: str) -> "RecordIndex | None":
         if filled != data.size:
             return None
         arrays[name] = array
-    return RecordIndex.from_arrays(version, using, arrays, manifest["targets"])
+    return kind.from_arrays(version, using, arrays, manifest["extras"])
 
 
-def share(index: "RecordIndex"):
-    """Put ``index`` in the cache, if every process shares it: each array in parts of
-    at most PART_BYTES raw bytes, then a manifest of them (with the actors' and places'
-    slugs and names), last, so that a process that finds it finds the parts too."""
+def share(index):
+    """Put ``index`` (the record's or the statements') in the cache, if every process
+    shares it: each array in parts of at most PART_BYTES raw bytes, then a manifest of
+    them (with what is not an array: the names of the actors and places), last, so that
+    a process that finds it finds the parts too."""
     if not is_shared():
         return
-    cache, key = caches["default"], shared_key(index.version, index.using)
+    cache, key = caches["default"], shared_key(index.version, index.using, type(index))
     arrays = {}
     for name, array in index.arrays().items():
         data = np.ascontiguousarray(array).view(np.uint8)
@@ -160,9 +167,30 @@ def share(index: "RecordIndex"):
             part = data[start : start + PART_BYTES].tobytes()
             cache.set(f"{key}:{name}:{number}", part, SHARED_SECONDS)
         arrays[name] = (array.dtype.str, len(array), len(starts))
-    targets = {name: (links.slugs, links.names) for name, links in index.links().items()}
-    manifest = {"version": index.version, "arrays": arrays, "targets": targets}
+    manifest = {"version": index.version, "arrays": arrays, "extras": index.extras()}
     cache.set(key, manifest, SHARED_SECONDS)
+    forget_previous(type(index), index.version, index.using)
+
+
+def forget_previous(kind: type, version: int, using: str):
+    """Delete the index ``kind`` shared for the version before ``version``: each edit
+    shares a new one (13 MiB for the statements at 300,000), and the cache would keep
+    a day's worth of them. A process still loading it finds a part gone, and builds."""
+    cache = caches["default"]
+    latest = f"{kind.SHARED_AS}:{using}:latest"
+    previous = cache.get(latest)
+    cache.set(latest, version, SHARED_SECONDS)
+    if previous is None or previous == version:
+        return
+    key = shared_key(previous, using, kind)
+    manifest = cache.get(key)
+    if isinstance(manifest, dict) and isinstance(manifest.get("arrays"), dict):
+        cache.delete_many(
+            f"{key}:{name}:{number}"
+            for name, (_, _, parts) in manifest["arrays"].items()
+            for number in range(parts)
+        )
+    cache.delete(key)
 
 
 def chunks(rows, *converters, chunk: int = 50_000):
@@ -299,6 +327,7 @@ class Links:
 
 
 class RecordIndex:
+    SHARED_AS = "record-index"
     # The arrays of the events, by position; but ``_sorted_ids`` and ``_id_order``, in
     # the order of the ids: the ids, and the position of each, to find an id's position.
     ARRAYS = (
@@ -349,9 +378,10 @@ class RecordIndex:
         return index
 
     @classmethod
-    def from_arrays(cls, version: int, using: str, arrays: dict, targets: dict) -> "RecordIndex":
-        """The index of ``arrays`` (as ``arrays()`` names them) and ``targets`` (the
-        slugs and the names of each ``links()``), as ``share`` puts them in the cache."""
+    def from_arrays(cls, version: int, using: str, arrays: dict, extras: dict) -> "RecordIndex":
+        """The index of ``arrays`` (as ``arrays()`` names them) and ``extras()``, as
+        ``share`` puts them in the cache."""
+        targets = extras["targets"]
         index = cls(version, using)
         for name in cls.ARRAYS:
             setattr(index, name, arrays[name])
@@ -377,6 +407,12 @@ class RecordIndex:
         for name, links in self.links().items():
             found.update({f"{name}.{part}": getattr(links, part) for part in Links.ARRAYS})
         return found
+
+    def extras(self) -> dict:
+        """What the index holds beside its arrays: the slugs and the names of each of
+        ``links()``' targets."""
+        links = self.links().items()
+        return {"targets": {name: (target.slugs, target.names) for name, target in links}}
 
     def _load(self):
         published = Event.objects.using(self.using).published().chronological()

@@ -15,15 +15,17 @@ statements with its words, once per version and words: timeline/statement_counts
 each count a ``bincount`` over the masked statements or links, and its page the first
 masked positions after its cursor.
 
-The arrays are built the first time a request of a new version needs them
-(``for_version``), in a few queries (each column of the statements read from PostgreSQL
-as one binary array, 50,000 ids at a time so that a build's peak of memory is bounded),
-and kept only if the version has not moved meanwhile, so that they hold exactly that
-version's records; a process keeps one. At 300,000 statements (100,000 events) they
-take 13 MiB and about 1 s to build; what the build freed is handed back to the system
-(``give_back_memory``): a worker holds 19 MiB more after it, and 40 MiB at its peak. Unlike the
-record's index they are neither built by the recount nor shared through the cache:
-each process builds its own, at its first request for a list after a change.
+The arrays are built in a few queries (each column of the statements read from
+PostgreSQL as one binary array, 50,000 ids at a time so that a build's peak of memory is
+bounded), and kept only if the version has not moved meanwhile, so that they hold
+exactly that version's records; a process keeps one. At 300,000 statements (100,000
+events) they take 13 MiB and about 1 s to build; what the build freed is handed back to
+the system (``give_back_memory``): a process holds 19 MiB more after it, and 40 MiB at
+its peak. When every process shares the cache (Redis), the recount builds them once its
+new version is visible and shares them as the record's index is shared (``prepare``;
+timeline/record_index.py): each worker loads them at its first request for a list, in
+a few milliseconds, and none holds the build's peak. With a cache of its own, a process
+builds its own at its first request for a list after a change (``for_version``).
 """
 
 import contextlib
@@ -38,7 +40,7 @@ from django.db.models import Case, IntegerField, Max, Min, Value, When
 
 from timeline.models import Actor, Event, Origin, Point, Relay, Source, Statement
 from timeline.querysets import fetch_columns
-from timeline.record_index import kept_for_version, narrow
+from timeline.record_index import is_shared, kept_for_version, narrow, share, shared
 
 ACTS = tuple(Statement.SpeechAct.values)
 MODES = tuple(Statement.Mode.values)
@@ -56,11 +58,22 @@ def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "Statemen
     records moved on while it was being built (then the caller counts in SQL)."""
 
     def build():
-        index = StatementIndex.build(version, using)
-        give_back_memory()
+        index = shared(version, using, StatementIndex)
+        if index is None:
+            index = StatementIndex.build(version, using)
+            give_back_memory()
         return index
 
     return kept_for_version(_current, _lock, version, using, build)
+
+
+def prepare(version: int, using: str = DEFAULT_DB_ALIAS):
+    """Build the index of a new ``version`` for every process, when they share the cache
+    (the recount calls this once its version is visible): then no worker builds it at
+    its first request for a list, nor holds the build's peak of memory. With a cache of
+    its own, each process builds its own when it needs it."""
+    if is_shared():
+        for_version(version, using)
 
 
 def give_back_memory():
@@ -166,19 +179,66 @@ class Grouped:
 
 
 class StatementIndex:
+    SHARED_AS = "statement-index"
+    # The arrays by position (but ``_sorted_ids`` and ``_id_order``, by id, as in the
+    # record's index), and the ids each dense number stands for.
+    ARRAYS = (
+        "ids", "day", "act", "mode", "origin", "speaker", "source", "event",
+        "_sorted_ids", "_id_order", "actor_ids", "source_ids", "event_ids",
+    )  # fmt: skip
+    GROUPED = ("addressees", "relayers", "points")
+
     def __init__(self, version: int, using: str):
         self.version, self.using = version, using
 
     @classmethod
     def build(cls, version: int, using: str) -> "StatementIndex | None":
-        """The index of the records at ``version``, if they are still at it once read."""
+        """The index of the records at ``version``, if they are still at it once read;
+        shared with every process (when they share the cache)."""
         from timeline.counts import current_version  # counts uses the record's index
 
         index = cls(version, using)
         index._load()
         if current_version(using) != version:
             return None
+        share(index)
         return index
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every array of the index, each by a name of its own (``points.targets``)."""
+        found = {name: getattr(self, name) for name in self.ARRAYS}
+        for name in self.GROUPED:
+            for part in ("targets", "positions"):
+                found[f"{name}.{part}"] = getattr(getattr(self, name), part)
+        return found
+
+    def extras(self) -> dict:
+        """What the index holds beside its arrays: the slug and the name of each actor a
+        statement names, and the name of each point's slug, in their numbers' order."""
+        return {"actors": self.actors, "points": self._point_names}
+
+    @classmethod
+    def from_arrays(cls, version: int, using: str, arrays: dict, extras: dict):
+        """The index of ``arrays`` and ``extras``, as ``share`` puts them in the cache."""
+        index = cls(version, using)
+        for name in cls.ARRAYS:
+            setattr(index, name, arrays[name])
+        index.size = len(index.ids)
+        index._name(extras["actors"], extras["points"])
+        sizes = {"addressees": len(index.actor_ids), "relayers": len(index.actor_ids),
+                 "points": len(index.point_slugs)}  # fmt: skip
+        for name in cls.GROUPED:
+            grouped = Grouped(arrays[f"{name}.targets"], arrays[f"{name}.positions"], sizes[name])
+            setattr(index, name, grouped)
+        return index
+
+    def _name(self, actors: dict, points: dict):
+        """Keep the actors' slugs and names by id, and the points' names by slug (in the
+        order of their numbers)."""
+        self.actors = actors
+        self._actor_by_slug = {slug: (pk, name) for pk, (slug, name) in actors.items()}
+        self._point_names = points
+        self.point_slugs = list(points)
 
     def _load(self):
         # Every statement, and then those of published events kept here, the origin of
@@ -231,8 +291,7 @@ class StatementIndex:
         )
         named = set(self.actor_ids.tolist())
         rows = Actor.objects.using(self.using).values_list("pk", "slug", "name")
-        self.actors = {pk: (slug, name) for pk, slug, name in rows if pk in named}
-        self._actor_by_slug = {slug: (pk, name) for pk, (slug, name) in self.actors.items()}
+        actors = {pk: (slug, name) for pk, slug, name in rows if pk in named}
 
         # Points of published events: one number per slug (one subject, across events),
         # named as its earliest event's point.
@@ -242,11 +301,11 @@ class StatementIndex:
             .order_by("point__slug", "point__event__date_start", "point_id")
             .values_list("statement_id", "point__slug", "point__name")
         )
-        self._point_names, pairs = {}, set()
+        point_names, pairs = {}, set()
         for statement, slug, name in under:
-            self._point_names.setdefault(slug, name)
+            point_names.setdefault(slug, name)
             pairs.add((statement, slug))
-        self.point_slugs = list(self._point_names)
+        self._name(actors, point_names)
         number = {slug: i for i, slug in enumerate(self.point_slugs)}
         # A statement under two points with one slug is under that subject once (a set).
         statements = np.array([statement for statement, _ in pairs], dtype=np.int64)
