@@ -166,6 +166,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # Not the csp processor: no template has inline code (see SECURE_CSP).
             ],
+            # {% url %} reversing an address without arguments once per process.
+            "builtins": ["timeline.templatetags.urls"],
         },
     },
     # The chronology's hottest parts, which the template language was too slow to

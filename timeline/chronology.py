@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from django.db import connections
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from timeline.caching import Fragments
@@ -26,13 +27,23 @@ AXIS_YEARS = range(1991, 2024)
 KIND_LABELS = {value: str(label) for value, label in Event.Kind.choices}
 
 
+# The facets whose every choice has a page of its own: the others show them all.
+CHOOSABLE = ("actor", "place")
+
+
 class Facet(list):
     """The choices of one filter, each a dict, with the filter's name and legend, and
-    whether their counts were ``skipped`` for time."""
+    whether their counts were ``skipped`` for time; what its counts count (``unit``:
+    events, or statements on the lists of statements), and the address of the page of
+    all its choices, when it has one."""
 
-    def __init__(self, name: str, legend: str, options: list[dict], skipped: bool):
+    def __init__(
+        self, name: str, legend: str, options: list[dict], skipped: bool, *,
+        unit: str = "event", all_url: str = "",
+    ):  # fmt: skip
         super().__init__(options)
         self.name, self.legend, self.skipped = name, legend, skipped
+        self.unit, self.all_url = unit, all_url
 
 
 class Axis(list):
@@ -339,8 +350,15 @@ def facets(form: ChronologyFilter, counted: dict, ready: dict | None) -> dict[st
         "actor": by_slug("actor", counted["actor"]),
         "place": by_slug("place", counted["place"]),
     }
+    all_url = {name: reverse("timeline:choices", kwargs={"name": name}) for name in CHOOSABLE}
     return {
-        name: Facet(name, form.fields[name].label, options[name], counted[name] is None)
+        name: Facet(
+            name,
+            form.fields[name].label,
+            options[name],
+            counted[name] is None,
+            all_url=all_url.get(name, ""),
+        )
         for name in form.FACETS
     }
 

@@ -226,6 +226,7 @@ def facets(form: StatementFilter, counted: dict) -> dict[str, chronology.Facet]:
 
     def option(name, value, label, n):
         return {
+            "mark": "",
             "name": name,
             "value": value,
             "label": label,
@@ -250,7 +251,11 @@ def facets(form: StatementFilter, counted: dict) -> dict[str, chronology.Facet]:
 
     return {
         name: chronology.Facet(
-            name, form.fields[name].label, options(name, counted[name]), counted[name] is None
+            name,
+            form.fields[name].label,
+            options(name, counted[name]),
+            counted[name] is None,
+            unit="statement",
         )
         for name in form.FACETS
     }

@@ -84,9 +84,6 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-# The facets whose every choice has a page of its own: the others show them all.
-CHOOSABLE = ("actor", "place")
-
 # Which part of the chronology page an htmx request wants, by the element it targets.
 CHRONOLOGY_PARTIALS = {"results": "results", "show-more": "more", "chronology": "chronology"}
 
@@ -137,7 +134,7 @@ def choices(request: HttpRequest, name: str) -> TemplateResponse:
     """/choose/actor/ or /choose/place/: every choice of that facet in the chronology's
     view that the query string gives, with its count, each a link that toggles it in
     that view; ``name`` narrows them to those whose name has its words."""
-    if name not in CHOOSABLE:
+    if name not in chrono.CHOOSABLE:
         raise Http404
     events = Event.objects.published()
     version = fragments_version(request, events.db)  # before anything else is read
