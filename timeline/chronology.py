@@ -16,7 +16,7 @@ from django.utils.functional import SimpleLazyObject
 
 from timeline.caching import Fragments
 from timeline.counts import Counts
-from timeline.dates import format_date, format_years
+from timeline.dates import MONTHS, format_date, format_years
 from timeline.forms import ChronologyFilter
 from timeline.keyset import PAGE_SIZE, SHOWN_AT_MOST, Page, page_of
 from timeline.models import Event, Statement
@@ -269,10 +269,6 @@ def axis(form: ChronologyFilter, counts: dict[int, int] | None) -> Axis:
     return Axis(bars, skipped)
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
-
-
 def month_axis(form: ChronologyFilter, year: int, counts: dict[int, int] | None) -> Axis:
     """A bar per month of ``year``, each a link to that month with the other filters,
     and how many events it would give (None: skipped)."""
@@ -281,7 +277,7 @@ def month_axis(form: ChronologyFilter, year: int, counts: dict[int, int] | None)
     highest = max([*counts.values(), 1])
     start, end = form.cleaned_data["from"], form.cleaned_data["to"]
     bars = []
-    for month, name in enumerate(MONTHS, start=1):
+    for month, name in enumerate(MONTHS[1:], start=1):
         count = counts.get(month, 0)
         period = f"{year}-{month:02}"
         first = datetime.date(year, month, 1)

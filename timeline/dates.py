@@ -20,6 +20,10 @@ class Precision(models.TextChoices):
     BY = "by", "By (on or before the day)"
 
 
+# The months' names, by number (1 to 12), in English whatever the process's locale:
+# ``calendar.month_name`` asks strftime anew at each lookup, and in the locale.
+MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
 PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -65,8 +69,8 @@ def format_date(value: datetime.date, precision: str = Precision.DAY) -> str:
     if precision == Precision.YEAR:
         return str(value.year)
     if precision == Precision.MONTH:
-        return f"{calendar.month_name[value.month]} {value.year}"
-    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+        return f"{MONTHS[value.month]} {value.year}"
+    return f"{value.day} {MONTHS[value.month]} {value.year}"
 
 
 def span(first: str, last: str) -> str:
@@ -134,7 +138,7 @@ def exact_range(start: datetime.date, end: datetime.date, precision: str) -> str
         return span(first, last)
     year = f" {end.year}"
     if precision == Precision.DAY and start.month == end.month:
-        return f"{span(str(start.day), str(end.day))} {calendar.month_name[end.month]}{year}"
+        return f"{span(str(start.day), str(end.day))} {MONTHS[end.month]}{year}"
     return span(first.removesuffix(year), last.removesuffix(year)) + year
 
 

@@ -133,13 +133,14 @@ def statements_by_event(events) -> dict[int, list]:
     return grouped
 
 
-def with_details(statements) -> list:
+def with_details(statements, *, exported: bool = True) -> list:
     """``statements`` (fetched with their speaker, source and occasion), each with what
     statement_as_json gives besides its own columns, in four queries: its relays
     (timeline/relays.py), ``addressed`` (the actors it is addressed to or about, by name,
     each a dict of its ``slug``, ``name`` and ``url``), ``concerned`` (the slugs of the
     published events it concerns, in date order) and ``point_slugs`` (the points of
-    comparison of published events it is under, by slug)."""
+    comparison of published events it is under, by slug). Not ``exported``, for a list
+    of them on a page, which shows neither: the relays and ``addressed`` alone, in two."""
     statements = relays.attach(statements)
     # One parameter for all of them: the CSV asks for a few thousand at once.
     ids = _listed([statement.pk for statement in statements], router.db_for_read(Statement))
@@ -151,6 +152,10 @@ def with_details(statements) -> list:
         addressed[statement_id].append(
             {"slug": slug, "name": name, "url": slug_path("timeline:actor", slug)}
         )
+    if not exported:
+        for statement in statements:
+            statement.addressed = addressed[statement.pk]
+        return statements
     rows = Statement.concerns.through.objects.filter(
         statement__in=ids, event__publication=Event.Publication.PUBLISHED
     ).values_list("statement_id", "event__slug")
@@ -589,10 +594,12 @@ def statement_as_csv(request, statement, *, commitments: bool, permalink=None) -
     return row
 
 
-def statements_in_order(ids: list[int], using: str, *, commitments: bool) -> list:
+def statements_in_order(
+    ids: list[int], using: str, *, commitments: bool, exported: bool = True
+) -> list:
     """The statements ``ids`` (one gone since is left out), in that order, with what
-    their JSON gives (``with_details``; a commitment's follow-ups too), in five queries
-    (six)."""
+    their JSON gives (``with_details``, ``exported`` or not; a commitment's follow-ups
+    too), in five queries (six; three, four for a page)."""
     statements = (
         Statement.objects.using(using)
         .filter(pk__in=_listed(ids, using))
@@ -600,7 +607,9 @@ def statements_in_order(ids: list[int], using: str, *, commitments: bool) -> lis
         .only(*STATEMENT_COLUMNS)
     )
     order = {pk: number for number, pk in enumerate(ids)}
-    statements = with_details(sorted(statements, key=lambda statement: order[statement.pk]))
+    statements = with_details(
+        sorted(statements, key=lambda statement: order[statement.pk]), exported=exported
+    )
     if commitments:
         followups.attach_followups(statements)
     return statements

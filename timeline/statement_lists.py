@@ -178,19 +178,20 @@ def page_context(request, listing, form, statements, fragments: Fragments) -> di
         "head": heads.statements(request, listing, form, count),
     }
     if "page" not in fragments:
-        page = statements_page(form, counts)
+        page = statements_page(form, counts, exported=False)
         context["rows"] = with_statuses(page.rows) if listing.commitments else page.rows
         context["next_url"] = page.next and form.query(cursor=page.next)
     return context
 
 
 def statements_page(
-    form: StatementFilter, counts: StatementCounts, size: int | None = None, *, newest=None
-) -> Page:
+    form: StatementFilter, counts: StatementCounts, size: int | None = None, *, newest=None,
+    exported: bool = True,
+) -> Page:  # fmt: skip
     """The page of matching statements the form asks for (``size``, by default a page,
     after its cursor, in its order unless ``newest`` says), each with what its JSON gives
-    (``exports.statements_in_order``): found in the published statements' index when
-    there is one, else by the database."""
+    (``exports.statements_in_order``; what a page shows, not ``exported``): found in the
+    published statements' index when there is one, else by the database."""
     size = size or PAGE_SIZE
     cursor = form.cleaned_data.get("cursor")
     newest = form.newest_first() if newest is None else newest
@@ -202,7 +203,9 @@ def statements_page(
             .in_date_order(newest=newest)
             .values_list("pk", flat=True)[: size + 1]
         )
-    rows = exports.statements_in_order(ids, counts.using, commitments=form.COMMITMENTS)
+    rows = exports.statements_in_order(
+        ids, counts.using, commitments=form.COMMITMENTS, exported=exported
+    )
     return page_of(rows, SaidCursorField.encode, after=cursor, size=size)
 
 
