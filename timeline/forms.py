@@ -325,10 +325,29 @@ class ViewFilter(QueryStringForm):
         return self._values
 
     def toggling(self, name: str, value: str) -> str:
-        """The query string of this state with ``value`` of ``name`` chosen, or unchosen."""
+        """The query string of this state with ``value`` of ``name`` chosen, or unchosen.
+        A choice added is its pair after the others of ``name``, between the parameters
+        before and after it, each joined once per form: "show all" lists a thousand."""
         chosen = self.values().get(name, [])
-        values = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
-        return self.query(**{name: values or None})
+        if value in chosen:
+            return self.query(**{name: [v for v in chosen if v != value] or None})
+        before, after = self.others_than(name)
+        own, added = self.encoded().get(name), encode(name, [value])
+        return "?" + "&".join(part for part in (before, own, added, after) if part)
+
+    def others_than(self, name: str) -> tuple[str, str]:
+        """The encoded parameters of this state before ``name`` and after it, in the
+        fields' order, as ``query`` joins them."""
+        if not hasattr(self, "_others"):
+            self._others = {}
+        if name not in self._others:
+            encoded, names = self.encoded(), list(self.fields)
+            at = names.index(name)
+            self._others[name] = tuple(
+                "&".join(encoded[other] for other in part if encoded.get(other))
+                for part in (names[:at], names[at + 1 :])
+            )
+        return self._others[name]
 
     def label_of(self, name: str, value: str) -> str:
         """How a chosen value reads: an actor's name, a kind's label, a date as dates
