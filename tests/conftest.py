@@ -151,7 +151,9 @@ def live_timeline(transactional_db):
     from pytest_django.live_server_helper import LiveServer
 
     server = LiveServer("localhost", start=False)
-    server.thread.static_handler = lambda application: application
+    server.thread.static_handler = (
+        one_request_at_a_time if connection.vendor == "sqlite" else lambda application: application
+    )
     server._live_server_modified_settings.enable()
     server.start()
     seed_or_restore()
@@ -159,6 +161,34 @@ def live_timeline(transactional_db):
     finish_requests()
     server.stop()
     server._live_server_modified_settings.disable()
+
+
+def one_request_at_a_time(application):
+    """The live server's application, answering one request at a time. On SQLite every
+    request thread shares the test's one in-memory connection; two at once can deadlock
+    for good: one inside a query that calls back into Python (Django's date functions)
+    waits for the interpreter's lock, while the other holds that lock and waits for the
+    connection (a browser asks for a page and its scripts at once, as the admin does)."""
+    lock = threading.Lock()
+
+    class Answer:
+        """The response, closed (which may touch the database) under the same lock."""
+
+        def __init__(self, response):
+            self.response = response
+
+        def __iter__(self):
+            return iter(self.response)
+
+        def close(self):
+            with lock:
+                self.response.close()
+
+    def serve(environ, start_response):
+        with lock:
+            return Answer(application(environ, start_response))
+
+    return serve
 
 
 # The seeded database of the first browser test (SQLite, in memory), copied back into
