@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from timeline.fixtures import FIXTURE_FILES
 from timeline.models import Event, Source
@@ -16,36 +17,9 @@ def test_seeding_an_empty_database_loads_the_fixtures(capsys):
     assert "Loaded" in capsys.readouterr().out
 
 
-def test_seeding_again_neither_duplicates_nor_overwrites_editors_work(seeded):
-    event = Event.objects.get(slug="blinken-aliyev-call-2023-09-26")
-    event.title = "An editor's better title"
-    event.save()
-    count = Event.objects.count()
-    call_command("seed_timeline", verbosity=0)
-    assert Event.objects.count() == count
-    assert Event.objects.get(pk=event.pk).title == "An editor's better title"
-
-
 def test_a_dry_run_of_seeding_loads_nothing():
     call_command("seed_timeline", "--dry-run", verbosity=0)
     assert not Source.objects.exists()
-
-
-def test_exported_fixtures_are_one_file_per_part_with_natural_keys(seeded, tmp_path):
-    call_command("export_fixtures", "--output", tmp_path, verbosity=0)
-    assert sorted(p.stem for p in tmp_path.iterdir()) == sorted(FIXTURE_FILES)
-    for path in tmp_path.iterdir():
-        for row in json.loads(path.read_text(encoding="utf-8")):
-            assert "pk" not in row, (path.name, row)
-
-
-def test_exporting_the_loaded_fixtures_reproduces_them(seeded, tmp_path, settings):
-    call_command("export_fixtures", "--output", tmp_path, verbosity=0)
-    # The title, and the time of the change (its "updated" line), are all that differ.
-    for name in FIXTURE_FILES:
-        written = (tmp_path / f"{name}.json").read_text(encoding="utf-8")
-        committed = (settings.FIXTURE_DIRS[0] / f"{name}.json").read_text(encoding="utf-8")
-        assert written == committed, name
 
 
 def test_exporting_an_empty_database_is_refused_and_writes_nothing(tmp_path):
@@ -53,11 +27,6 @@ def test_exporting_an_empty_database_is_refused_and_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match="holds no event: nothing written"):
         call_command("export_fixtures", "--output", tmp_path, verbosity=0)
     assert (tmp_path / "events.json").read_text() == "[curated]"
-
-
-def test_an_export_dry_run_writes_nothing(seeded, tmp_path):
-    call_command("export_fixtures", "--output", tmp_path, "--dry-run", verbosity=0)
-    assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------------------------------ editors' commands
@@ -164,44 +133,87 @@ def empty_the_timeline():
     Source.objects.all().delete()
 
 
-def test_written_fixtures_load_into_an_empty_database_as_the_same_data(seeded, tmp_path):
-    event = Event.objects.get(slug="blinken-aliyev-call-2023-09-26")
-    event.title = "An editor's change"
-    event.save()
-    before = timeline_rows()
-    call_command("export_fixtures", "--output", tmp_path, verbosity=0)
-    empty_the_timeline()
-    # In the order the project loads them: links and numbers name their statements and
-    # sources by natural key, so those must be there first.
-    call_command("loaddata", *(tmp_path / f"{name}.json" for name in FIXTURE_FILES), verbosity=0)
-    assert timeline_rows() == before
+@pytest.fixture(scope="class")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The real timeline, loaded once for the class (3 to 7 s a load): inside a
+    transaction rolled back after its last test. Each test runs in a transaction of its
+    own inside this one, so what a test changes is gone before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_timeline", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
-def test_an_editors_change_shows_in_the_fixtures_as_exactly_that_change(seeded, tmp_path, settings):
-    event = Event.objects.get(slug="blinken-aliyev-call-2023-09-26")
-    old_title = event.title
-    event.title = "An editor's better title"
-    event.save()
-    call_command("export_fixtures", "--output", tmp_path, verbosity=0)
-    # The title, and the time of the change (its "updated" line), are all that differ.
-    for name in FIXTURE_FILES:
-        written = (tmp_path / f"{name}.json").read_text(encoding="utf-8").splitlines()
-        committed = (settings.FIXTURE_DIRS[0] / f"{name}.json").read_text(encoding="utf-8")
-        changed = set(written) ^ set(committed.splitlines())
-        changed = {line for line in changed if not line.startswith('    "updated": ')}
-        if name == "events":
-            assert changed == {
-                f'    "title": "{old_title}",',
-                '    "title": "An editor\'s better title",',
-            }
-        else:
-            assert not changed, name
+@pytest.mark.usefixtures("seeded_once")
+class TestTheSeededTimeline:
+    def test_seeding_again_neither_duplicates_nor_overwrites_editors_work(self):
+        event = Event.objects.get(slug="blinken-aliyev-call-2023-09-26")
+        event.title = "An editor's better title"
+        event.save()
+        count = Event.objects.count()
+        call_command("seed_timeline", verbosity=0)
+        assert Event.objects.count() == count
+        assert Event.objects.get(pk=event.pk).title == "An editor's better title"
 
+    def test_exported_fixtures_are_one_file_per_part_with_natural_keys(self, tmp_path):
+        call_command("export_fixtures", "--output", tmp_path, verbosity=0)
+        assert sorted(p.stem for p in tmp_path.iterdir()) == sorted(FIXTURE_FILES)
+        for path in tmp_path.iterdir():
+            for row in json.loads(path.read_text(encoding="utf-8")):
+                assert "pk" not in row, (path.name, row)
 
-def test_seeding_starts_each_records_history_with_one_loaded_version(seeded):
-    from timeline.models import Statement
+    def test_exporting_the_loaded_fixtures_reproduces_them(self, tmp_path, settings):
+        call_command("export_fixtures", "--output", tmp_path, verbosity=0)
+        # The title, and the time of the change (its "updated" line), are all that differ.
+        for name in FIXTURE_FILES:
+            written = (tmp_path / f"{name}.json").read_text(encoding="utf-8")
+            committed = (settings.FIXTURE_DIRS[0] / f"{name}.json").read_text(encoding="utf-8")
+            assert written == committed, name
 
-    for model in (Event, Source, Statement):
-        for obj in model.objects.all():
-            versions = list(obj.history.values_list("history_change_reason", flat=True))
-            assert versions == ["Loaded from fixtures"], (model.__name__, obj.pk, versions)
+    def test_an_export_dry_run_writes_nothing(self, tmp_path):
+        call_command("export_fixtures", "--output", tmp_path, "--dry-run", verbosity=0)
+        assert list(tmp_path.iterdir()) == []
+
+    def test_written_fixtures_load_into_an_empty_database_as_the_same_data(self, tmp_path):
+        event = Event.objects.get(slug="blinken-aliyev-call-2023-09-26")
+        event.title = "An editor's change"
+        event.save()
+        before = timeline_rows()
+        call_command("export_fixtures", "--output", tmp_path, verbosity=0)
+        empty_the_timeline()
+        # In the order the project loads them: links and numbers name their statements and
+        # sources by natural key, so those must be there first.
+        call_command(
+            "loaddata", *(tmp_path / f"{name}.json" for name in FIXTURE_FILES), verbosity=0
+        )
+        assert timeline_rows() == before
+
+    def test_an_editors_change_shows_in_the_fixtures_as_exactly_that_change(
+        self, tmp_path, settings
+    ):
+        event = Event.objects.get(slug="blinken-aliyev-call-2023-09-26")
+        old_title = event.title
+        event.title = "An editor's better title"
+        event.save()
+        call_command("export_fixtures", "--output", tmp_path, verbosity=0)
+        # The title, and the time of the change (its "updated" line), are all that differ.
+        for name in FIXTURE_FILES:
+            written = (tmp_path / f"{name}.json").read_text(encoding="utf-8").splitlines()
+            committed = (settings.FIXTURE_DIRS[0] / f"{name}.json").read_text(encoding="utf-8")
+            changed = set(written) ^ set(committed.splitlines())
+            changed = {line for line in changed if not line.startswith('    "updated": ')}
+            if name == "events":
+                assert changed == {
+                    f'    "title": "{old_title}",',
+                    '    "title": "An editor\'s better title",',
+                }
+            else:
+                assert not changed, name
+
+    def test_seeding_starts_each_records_history_with_one_loaded_version(self):
+        from timeline.models import Statement
+
+        for model in (Event, Source, Statement):
+            for obj in model.objects.all():
+                versions = list(obj.history.values_list("history_change_reason", flat=True))
+                assert versions == ["Loaded from fixtures"], (model.__name__, obj.pk, versions)
