@@ -143,23 +143,35 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def live_timeline(transactional_db):
-    """The real timeline on a live server whose static files come from WhiteNoise and
-    collectstatic's hashed names, as in production (pytest-django's live_server
-    would serve them from the source folders instead)."""
+@pytest.fixture(scope="session")
+def live_server_for_browsers(django_db_setup, django_db_blocker):
+    """A live server whose static files come from WhiteNoise and collectstatic's hashed
+    names, as in production (pytest-django's live_server would serve them from the
+    source folders instead). One for the whole run, as pytest-django's is: stopping it
+    after each browser test cost up to half a second (the server notices it is to stop
+    at its next poll, every half second)."""
     from pytest_django.live_server_helper import LiveServer
 
-    server = LiveServer("localhost", start=False)
-    server.thread.static_handler = (
-        one_request_at_a_time if connection.vendor == "sqlite" else lambda application: application
-    )
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost", start=False)
+        server.thread.static_handler = (
+            one_request_at_a_time
+            if connection.vendor == "sqlite"
+            else lambda application: application
+        )
+        server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_timeline(transactional_db, live_server_for_browsers):
+    """The real timeline on the live server."""
+    server = live_server_for_browsers
     server._live_server_modified_settings.enable()
-    server.start()
     seed_or_restore()
     yield server.url
     finish_requests()
-    server.stop()
     server._live_server_modified_settings.disable()
 
 
