@@ -111,6 +111,19 @@ def exports_of_its_own(settings, tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
+def shared_cache(settings, tmp_path):
+    """A cache that every process shares, as Redis is (a folder of files stands in; none
+    of its entries culled, as Redis culls none below its memory limit)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+
+@pytest.fixture
 def seeded(db):
     """The real timeline, loaded from fixtures/ as `make run` loads it, for a test that
     changes it."""

@@ -94,17 +94,6 @@ def test_a_cursor_naming_a_draft_pages_from_the_index_as_if_it_did_not_exist(cli
     assert with_draft.content == without_draft.content
 
 
-@pytest.fixture
-def shared_cache(settings, tmp_path):
-    """A cache that every process shares, as Redis is (a folder of files stands in)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path),
-        }
-    }
-
-
 def assert_same_index(one, other):
     assert (one.version, one.size) == (other.version, other.size)
     assert one.arrays().keys() == other.arrays().keys()

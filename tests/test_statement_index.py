@@ -33,18 +33,6 @@ def test_no_rows_give_empty_columns():
     assert [len(column) for column in fetch_in_ranges(rows)] == [0, 0]
 
 
-@pytest.fixture
-def shared_cache(settings, tmp_path):
-    """A cache that every process shares, as Redis is (a folder of files stands in)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path),
-            "OPTIONS": {"MAX_ENTRIES": 100_000},  # none culled
-        }
-    }
-
-
 def small_record():
     """Statements with a speaker, addressees, relays and a point each, on two events."""
     texts = ["The envoy urged talks.", "The envoy urged calm."]
