@@ -111,12 +111,16 @@ def is_shared() -> bool:
     return not isinstance(caches["default"], LocMemCache)
 
 
+# What a shared index's manifest holds, in which shape: a change to it changes this
+# number, so that no process reads what another version of this code shared (during a
+# deployment, both run). 2: a manifest's "extras", for both indexes.
+SHARED_SHAPE = 2
+
+
 def shared_key(version: int, using: str, kind: type | None = None) -> str:
     """The key of the shared index's manifest (the record's, or ``kind``'s: the
-    statements'); its arrays' parts are under keys that start with it. (A change to
-    what is shared changes this key, so that no process reads what another version of
-    this code shared.)"""
-    return f"{(kind or RecordIndex).SHARED_AS}:{using}:{version}:manifest"
+    statements'); its arrays' parts are under keys that start with it."""
+    return f"{(kind or RecordIndex).SHARED_AS}:{SHARED_SHAPE}:{using}:{version}:manifest"
 
 
 def shared(version: int, using: str, kind: type | None = None):
@@ -128,11 +132,7 @@ def shared(version: int, using: str, kind: type | None = None):
     kind = kind or RecordIndex
     cache, key = caches["default"], shared_key(version, using, kind)
     manifest = cache.get(key)
-    if (
-        not isinstance(manifest, dict)
-        or manifest.get("version") != version
-        or not isinstance(manifest.get("extras"), dict)
-    ):
+    if not isinstance(manifest, dict) or manifest.get("version") != version:
         return None
     arrays = {}
     for name, (dtype, length, parts) in manifest["arrays"].items():
