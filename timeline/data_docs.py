@@ -258,6 +258,12 @@ COUNT_MEANING = (
 )
 NEXT_MEANING = "The address of the next page, or null on the last."
 
+
+def counted_page(results: str) -> tuple:
+    """The terms of a page of a counted list: its ``count``, ``next`` and ``results``."""
+    return (Term("count", COUNT_MEANING), Term("next", NEXT_MEANING), Term("results", results))
+
+
 SAID_FIELDS = (
     Term(
         "said",
@@ -862,11 +868,7 @@ JSON = Section(
             f"The chronology's events, {keyset.PAGE_SIZE} a page (or “shown”), with their "
             "sources, statements, links and numbers.",
             (*CHRONOLOGY_FILTERS, SORT, CURSOR, SHOWN),
-            (
-                Term("count", COUNT_MEANING),
-                Term("next", NEXT_MEANING),
-                Term("results", "The events of this page."),
-            ),
+            counted_page("The events of this page."),
             "results[]",
             "event",
             EVENT_FIELDS,
@@ -935,11 +937,7 @@ JSON = Section(
             f"The statements of /statements/, {keyset.PAGE_SIZE} a page: the page /statements/ "
             "shows for the same parameters.",
             STATEMENT_FILTERS,
-            (
-                Term("count", COUNT_MEANING),
-                Term("next", NEXT_MEANING),
-                Term("results", "The statements of this page."),
-            ),
+            counted_page("The statements of this page."),
             "results[]",
             "statement",
             STATEMENT_ITEM,
@@ -955,11 +953,7 @@ JSON = Section(
             f"The demands and commitments of /commitments/, {keyset.PAGE_SIZE} a page, each "
             "with what later statements say of it.",
             COMMITMENT_FILTERS,
-            (
-                Term("count", COUNT_MEANING),
-                Term("next", NEXT_MEANING),
-                Term("results", "The statements of this page."),
-            ),
+            counted_page("The statements of this page."),
             "results[]",
             "demand or commitment",
             (*STATEMENT_ITEM, *STATUS_FIELDS),
