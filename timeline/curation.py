@@ -41,6 +41,16 @@ def event_items(events) -> list[Item]:
     return [Item(str(event), change_url(event)) for event in events[:SHOWN]]
 
 
+def passage_items(edited_on=lambda row: row):
+    """The items of rows that stand at a passage of a source (a statement, a number, a
+    link between statements): each named, linked to the admin page ``edited_on`` it gives
+    (the row's own, or the event's or statement's it is edited on), with its source."""
+    return lambda rows: [
+        Item(str(row), change_url(edited_on(row)), f"in {row.source.outlet_label}")
+        for row in rows[:SHOWN]
+    ]
+
+
 def section(slug, title, why, queryset, items) -> Section:
     shown = items(queryset)
     # Fewer than a full list are all there is: no need to count them.
@@ -127,9 +137,7 @@ def queue(today: datetime.date) -> list[Section]:
             "Their text no longer stands at their place in the source's text: "
             "fix the statement or the source.",
             unanchored.order_by("source__slug", "start"),
-            lambda rows: [
-                Item(str(s), change_url(s), f"in {s.source.outlet_label}") for s in rows[:SHOWN]
-            ],
+            passage_items(),
         ),
         section(
             "unanchored-numbers",
@@ -139,10 +147,7 @@ def queue(today: datetime.date) -> list[Section]:
             Quantity.objects.unanchored()
             .select_related("source")
             .order_by("source__slug", "start"),
-            lambda rows: [
-                Item(str(q), change_url(q.event), f"in {q.source.outlet_label}")
-                for q in rows[:SHOWN]
-            ],
+            passage_items(lambda quantity: quantity.event),
         ),
         section(
             "unanchored-statement-links",
@@ -150,10 +155,7 @@ def queue(today: datetime.date) -> list[Section]:
             "The passage that makes the link no longer stands at its place in the source's "
             "text: fix the link (on its later statement's page) or the source.",
             unanchored_links(),
-            lambda rows: [
-                Item(str(link), change_url(link.later), f"in {link.source.outlet_label}")
-                for link in rows[:SHOWN]
-            ],
+            passage_items(lambda link: link.later),
         ),
         section(
             "uncompared",
