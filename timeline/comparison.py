@@ -4,9 +4,9 @@ and which of the statements no point holds, so that nothing is left out.
 
 An account is an origin of sources (Source.origin: whose account a document carries).
 The statements compared are the event's own and those said on other occasions that
-concern it, as the caller read them (``statements_about`` in timeline/views.py, for the
-page and the JSON alike); the comparison adds two queries whatever their number (one,
-for an event without points).
+concern it, as the caller read them (timeline/views.py: ``statements_about`` for the
+page, the JSON's own statements and ``statements_concerning`` for the JSON); the
+comparison adds two queries whatever their number (one, for an event without points).
 """
 
 import unicodedata

@@ -107,12 +107,13 @@ def event_as_schema_org(request, event) -> dict:
 # ---------------------------------------------------------------- JSON
 
 
-# Only what statement_as_json, the lists of statements and their feeds show: a source's
-# text is a whole document.
+# Only what statement_as_json, the lists of statements and their feeds show, and what
+# an event's comparison reads (its sources' kind): a source's text is a whole document.
 STATEMENT_COLUMNS = (
     "uid", "event", "text", "mode", "speech_act", "start", "end", "dating", "said_start",
     "said_end", "said_precision", "sort_date", "speaker__slug", "speaker__name", "speaker__kind",
-    "source__slug", "source__origin", "source__outlet", "source__headline", "source__published",
+    "source__slug", "source__origin", "source__kind", "source__outlet", "source__headline",
+    "source__published",
     "event__slug", "event__title", "event__date_start", "event__date_end",
     "event__date_precision", "event__updated",
 )  # fmt: skip

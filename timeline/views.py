@@ -350,7 +350,9 @@ def event_json(request: HttpRequest, slug: str) -> HttpResponse:
     statements = exports.statements_by_event([event]).get(event.pk, [])
     record = exports.record_of([event])[event.pk]
     data = exports.event_as_json(request, event, statements, record)
-    data.update(comparison.as_json(comparison.compare(event, *statements_about(event))))
+    # Its own statements, as read for the JSON, and those about it: the accounts compared.
+    compared = comparison.compare(event, statements, statements_concerning(event))
+    data.update(comparison.as_json(compared))
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json")
     return staff_preview(response, event.is_published)
@@ -379,18 +381,26 @@ def event_body(request, event, visible, version: int | None) -> dict:
     }
 
 
-def statements_about(event, drafts_too: bool = False) -> tuple[list, list]:
-    """The statements made on ``event``, in their sources' order, and those made on other
-    occasions that concern it (published ones, or all ``drafts_too``), by their occasion's
-    date; each with its relays and addressees, in four queries whatever their number."""
-    statements = Statement.objects.select_related("speaker", "source", "event").defer(
-        "source__text"
-    )
-    own = list(statements.filter(event=event).in_source_order())
-    mentioned = statements.filter(concerns=event)
+def with_their_parts():
+    """Statements read with their speaker, source (not its whole text) and occasion."""
+    return Statement.objects.select_related("speaker", "source", "event").defer("source__text")
+
+
+def statements_concerning(event, drafts_too: bool = False) -> list:
+    """The statements made on other occasions that concern ``event`` (published ones, or
+    all ``drafts_too``), by their occasion's date, in one query."""
+    mentioned = with_their_parts().filter(concerns=event)
     if not drafts_too:
         mentioned = mentioned.published()
-    mentioned = list(mentioned.order_by("event__date_start", "source__slug", "start"))
+    return list(mentioned.order_by("event__date_start", "source__slug", "start"))
+
+
+def statements_about(event, drafts_too: bool = False) -> tuple[list, list]:
+    """The statements made on ``event``, in their sources' order, and those made on other
+    occasions that concern it (``statements_concerning``); each with its relays and
+    addressees, in four queries whatever their number."""
+    own = list(with_their_parts().filter(event=event).in_source_order())
+    mentioned = statements_concerning(event, drafts_too)
     # The relays and addressees of both, read once.
     prefetch_related_objects([*own, *mentioned], "addressees")
     relays.attach([*own, *mentioned])
