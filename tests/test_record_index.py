@@ -186,3 +186,27 @@ def test_a_process_lets_its_old_index_go_before_it_builds_the_new_one(record, mo
     monkeypatch.setattr(record_index.RecordIndex, "build", observed_build)
     assert record_index.for_version(version).version == version
     assert alive_while_building == [False]
+
+
+def test_a_few_events_facets_count_their_own_links_as_a_scan_of_every_link_does(
+    record, monkeypatch
+):
+    index = record_index.RecordIndex.read(counts.current_version(), "default")
+    rng = np.random.default_rng(1991)
+    masks = [np.zeros(index.size, bool), np.ones(index.size, bool)]
+    masks += [np.arange(index.size) == n for n in range(index.size)]  # each event alone
+    masks += [rng.random(index.size) < share for share in (0.05, 0.2, 0.5) for _ in range(5)]
+
+    def facets(sparse):
+        monkeypatch.setattr(record_index, "SPARSE", sparse)
+        return [
+            [links.busiest(mask, name, limit) for name, links in index.links().items()]
+            for mask in masks
+            for limit in (1, None)
+        ]
+
+    # Every mask counted by its events' links (any is sparse enough), then by the scan.
+    by_events, by_scan = facets(0), facets(index.size + 1)
+    assert by_events == by_scan
+    every_event_one_actor = by_events[2][0]
+    assert [(row["actor__slug"], row["n"]) for row in every_event_one_actor] == [("busy", 45)]

@@ -46,6 +46,10 @@ KINDS = tuple(Event.Kind.values)
 ORIGINS = tuple(Origin.values)
 # One bit per origin: the smallest unsigned integer that holds them all.
 ORIGIN_BITS = np.min_scalar_type((1 << len(ORIGINS)) - 1)
+# A mask with fewer than one event in SPARSE set has its facets counted from those
+# events' own links, rather than by looking at every link: at 100,000 events, 0.1 ms
+# rather than 0.6 for an actor's events.
+SPARSE = 16
 # Actors and places listed in a facet: the busiest, most first (in SQL too, in counts).
 FACET_LIMIT = 12
 # How long a shared cache keeps an index: a version lasts until the next edit.
@@ -238,11 +242,29 @@ class Links:
     names: list[str]
     name_rank: np.ndarray  # int32, each target's place in name order, to break ties as SQL does
     by_slug: dict[str, int] = field(init=False, repr=False)
+    # The links grouped by event instead: where each event's start, and their targets.
+    _by_event: tuple[np.ndarray, np.ndarray] | None = field(init=False, repr=False)
 
     ARRAYS = ("positions", "starts", "name_rank")
 
     def __post_init__(self):
         self.by_slug = {slug: number for number, slug in enumerate(self.slugs)}
+        self._by_event = None
+
+    def targets_of(self, chosen: np.ndarray, size: int) -> np.ndarray:
+        """The target numbers of the links of the events at positions ``chosen`` (of
+        ``size`` events in all), one per link: read from the links grouped by event, which
+        are built from the grouping by target at the first call (per process)."""
+        if self._by_event is None or len(self._by_event[0]) != size + 1:
+            order = np.argsort(self.positions, kind="stable")
+            targets = np.repeat(np.arange(len(self.slugs), dtype=np.int32), np.diff(self.starts))
+            starts = np.searchsorted(self.positions[order], np.arange(size + 1, dtype=np.int32))
+            self._by_event = (starts, targets[order])
+        starts, targets = self._by_event
+        first, lengths = starts[chosen], starts[chosen + 1] - starts[chosen]
+        # Each event's slice, end to end: an offset per slice, repeated along it.
+        shift = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+        return targets[np.arange(int(lengths.sum())) + shift]
 
     def name_of(self, slug: str) -> str | None:
         """The name of the target ``slug`` (public: a published event links to it), or
@@ -315,9 +337,14 @@ class Links:
         """The targets of the masked events, most events first, then by name."""
         if not self.slugs:
             return []
-        # Each target's masked links, summed over its slice (none is empty).
-        linked = mask[self.positions].view(np.uint8)
-        counts = np.add.reduceat(linked, self.starts[:-1], dtype=np.int32)
+        chosen = np.flatnonzero(mask)
+        if len(chosen) * SPARSE < mask.size:
+            # A few events (an actor's, a month's): their own links, counted by target.
+            counts = np.bincount(self.targets_of(chosen, mask.size), minlength=len(self.slugs))
+        else:
+            # Each target's masked links, summed over its slice (none is empty).
+            linked = mask[self.positions].view(np.uint8)
+            counts = np.add.reduceat(linked, self.starts[:-1], dtype=np.int32)
         found = np.flatnonzero(counts)
         order = np.lexsort((self.name_rank[found], -counts[found]))[:limit]
         return [
