@@ -4,13 +4,15 @@ generator), and no longer by words they have lost; and by its actors' and places
 names anywhere in them. Every way of asking (``search``, and ``ids_matching`` with and
 without the record's index) gives the same events."""
 
+from unittest.mock import patch
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from tests.admin_forms import admin_url, new_event_data, statement_row
 from tests.factories import make_actor, make_event, make_place, make_source, make_statement
-from timeline import record_index
+from timeline import record_index, word_index
 from timeline.models import Event, SearchDocument, Statement
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +27,17 @@ DISCUSSED = "Officials discussed the reopening of the corridor."
 
 def found(query: str) -> set[str]:
     """The titles of the published events a search for ``query`` finds, the same by
-    every way of asking it."""
+    every way of asking it: on PostgreSQL, from the documents' words in memory too."""
     events = Event.objects.published()
     titles = dict(events.values_list("pk", "title"))
     searched = {titles[pk] for pk in events.search(query).values_list("pk", flat=True)}
     index = record_index.RecordIndex.read(1, connection.alias)
-    for ids in (events.ids_matching(query), events.ids_matching(query, index=index)):
+    ways = [events.ids_matching(query), events.ids_matching(query, index=index)]
+    if connection.vendor == "postgresql":
+        words = word_index.WordIndex.read(1, connection.alias)
+        with patch.object(word_index, "for_version", lambda version, using: words):
+            ways.append(events.ids_matching(query, index=index))
+    for ids in ways:
         assert {titles[pk] for pk in ids.tolist() if pk in titles} == searched, query
     return searched
 

@@ -31,7 +31,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models.signals import post_save
 
-from timeline import record_index, statement_index
+from timeline import record_index, statement_index, word_index
 from timeline.forms import ChronologyFilter
 from timeline.keyset import PAGE_SIZE, Cursor
 from timeline.models import RecordChange, RecordCount, RecordVersion, SearchDocument
@@ -420,9 +420,10 @@ def recount(using: str = DEFAULT_DB_ALIAS, *, force: bool = False) -> bool:
     if not connection.in_atomic_block:
         # This process's, and every process's through a shared cache, once the version
         # is visible: none of them builds it again at its first request; nor the
-        # statements' index, when the cache is shared.
+        # statements' index and the documents' words, when the cache is shared.
         record_index.install(index)
         statement_index.prepare(number, using)
+        word_index.prepare(number, using)
     return True
 
 

@@ -174,6 +174,23 @@ def _saying(terms: list[Term], using: str) -> Q:
     return Q(WordsMatch(F("text"), terms=[term.text for term in terms]))
 
 
+def _saying_ids(terms: list[Term], using: str, words=None, among=None) -> np.ndarray:
+    """The ids of the events whose search documents have every one of ``terms``'s words
+    (as ``_saying`` finds them): from the index of the documents' ``words``
+    (timeline/word_index.py) when there is one and it can answer, else from the
+    database, there among the events ``among`` only, when given (PostgreSQL)."""
+    if words is not None:
+        if any(not term.has_words for term in terms):
+            return np.zeros(0, np.int64)  # no word to look for: no document has it
+        found = words.having_all([word for term in terms for word in WORD.findall(term.text)])
+        if found is not None:
+            return found
+    saying = _documents(using).filter(_saying(terms, using))
+    if among is not None and connections[using].vendor == "postgresql":
+        saying = saying.filter(AnyOf(F("event_id"), among.tolist()))
+    return _fetch_ids(saying.values_list("pk"))
+
+
 def _linked(term: Term, using: str):
     """The links (their event ids) of the actors and places ``term`` names."""
     found = []
@@ -415,16 +432,19 @@ class EventQuerySet(models.QuerySet):
         together: on PostgreSQL, one lookup in the GIN index), and once for each term
         that names something, with those others or among the few events found so far
         (fewer documents to read); the rest is done on arrays."""
+        from timeline import word_index  # it reads SearchDocument, which this module serves
+
         using = self.db
         if index is None:
             return _fetch_ids(self.search(query).order_by().values_list("pk"))
         terms = _terms(query, using, index)
         if not terms:
             return np.zeros(0, np.int64)
+        words = word_index.for_version(index.version, using)
         plain = [term for term in terms if not term.names_something]
         found = None
         if plain:
-            found = _fetch_ids(_documents(using).filter(_saying(plain, using)).values_list("pk"))
+            found = _saying_ids(plain, using, words)
         # The names with the fewest events first: then the events found so far are few.
         named = sorted(
             ((term, _linked_in_index(term, index)) for term in terms if term.names_something),
@@ -433,11 +453,9 @@ class EventQuerySet(models.QuerySet):
         for term, linked in named:
             if found is not None and not found.size:
                 break
-            saying = _documents(using).filter(_saying([*plain, term], using))
             few = found is not None and not plain and len(found) <= FEW_IDS
-            if few and connections[using].vendor == "postgresql":
-                saying = saying.filter(AnyOf(F("event_id"), found.tolist()))
-            ids = np.union1d(_fetch_ids(saying.values_list("pk")), linked)
+            saying = _saying_ids([*plain, term], using, words, among=found if few else None)
+            ids = np.union1d(saying, linked)
             found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
         return found
 

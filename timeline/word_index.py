@@ -1,0 +1,178 @@
+"""The words of the search documents, by word: which events' documents hold each, so that
+a search of the chronology finds its events in memory rather than in PostgreSQL.
+
+A search asks for the documents holding words that start with each word searched for
+(``WordsMatch``, timeline/querysets.py). PostgreSQL answers from its full-text index,
+then reads every matching row to learn its event: at 100,000 events a common word
+("road", in half the documents) took 43 ms, a typical one 14, and in the long-tail mix
+the chronology's searches were half of the database's time. Here each word of the
+documents (each lexeme of their ``words`` column, as PostgreSQL parsed it, so the
+words are the database's own) has the ids of its events; the words are sorted,
+so that the words starting with a given one are a range of them. A search's events
+are the union of its range's ids, for each word, intersected across words: about a
+tenth of a millisecond.
+
+The lists are read in one query of the whole table for a version of the records (1.4 s
+at 100,000 events: 3.3 million words of documents, 56,000 distinct, 13 MiB of ids), and
+kept only if the version has not moved meanwhile. As the statements' index
+(timeline/statement_index.py), it is built by the recount once its version is visible
+and shared through the cache when every process shares it (Redis), each process
+loading it at its first search; with a cache of its own, a process builds its own at
+its first search after a change. Past MAX_WORDS words of documents (about 600,000
+generated events), none is built, so that no process holds more than 80 MiB of them,
+and searches go to the database, as they do on SQLite, which searches the text itself.
+
+Only words in ASCII are looked up here: PostgreSQL lower-cases other letters by its
+database's locale, which Python cannot be sure to do alike; a search with such a word
+is asked of the database.
+"""
+
+import bisect
+import threading
+
+import numpy as np
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from timeline.models import SearchDocument
+from timeline.record_index import is_shared, kept_for_version, share, shared
+from timeline.statement_index import give_back_memory
+
+# The most words of documents (lexemes of each document, summed) kept in memory: 4 bytes
+# each in every process. 3.3 million at 100,000 generated events.
+MAX_WORDS = 20_000_000
+
+_lock = threading.Lock()
+_current: dict[str, "WordIndex"] = {}
+
+
+def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "WordIndex | None":
+    """The word index of the records at ``version``, built now if this process has none
+    for it; None on a database other than PostgreSQL, without a version, past MAX_WORDS,
+    or when the records moved on while it was built (then the database is asked)."""
+    if connections[using].vendor != "postgresql":
+        return None
+
+    def build():
+        index = shared(version, using, WordIndex)
+        if index is None:
+            index = WordIndex.build(version, using)
+            give_back_memory()  # the rows read: 26 MiB of bytes at 100,000 events
+        return index
+
+    index = kept_for_version(_current, _lock, version, using, build)
+    return index if index is not None and index.complete else None
+
+
+def prepare(version: int, using: str = DEFAULT_DB_ALIAS):
+    """Build the index of a new ``version`` for every process, when they share the cache
+    (the recount calls this once its version is visible)."""
+    if is_shared():
+        for_version(version, using)
+
+
+class WordIndex:
+    SHARED_AS = "word-index"
+    ARRAYS = ("starts", "ids")
+
+    def __init__(self, version: int, using: str):
+        self.version, self.using = version, using
+        self.words: list[str] = []  # sorted
+        # The ids of word ``i``'s events are ids[starts[i] : starts[i + 1]].
+        self.starts = np.zeros(1, np.int64)
+        self.ids = np.zeros(0, np.int32)
+        # False past MAX_WORDS: then nothing is held, and the database is asked.
+        self.complete = True
+
+    @classmethod
+    def read(cls, version: int, using: str) -> "WordIndex":
+        """The index of the documents as they are now, to stand for ``version``."""
+        index = cls(version, using)
+        index._load()
+        return index
+
+    @classmethod
+    def build(cls, version: int, using: str) -> "WordIndex | None":
+        """The index of the documents at ``version``, if they are still at it once read."""
+        from timeline.counts import current_version  # counts uses the record's index
+
+        index = cls.read(version, using)
+        if current_version(using) != version:
+            return None
+        share(index)
+        return index
+
+    def _load(self):
+        connection = connections[self.using]
+        quote = connection.ops.quote_name
+        table = quote(SearchDocument._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(sum(length(words)), 0) FROM {table}")
+            if cursor.fetchone()[0] > MAX_WORDS:
+                self.complete = False
+                return
+            # Each word once, with its documents' event ids as one binary array (as
+            # querysets.fetch_columns reads ids): 56,000 rows rather than 3.3 million.
+            # Not sorted: that took the database twice as long (the SQL search's ids
+            # come in no order either).
+            cursor.execute(
+                f"SELECT found.word, array_send(array_agg(document.event_id::int4))"
+                f" FROM {table} AS document,"
+                f" unnest(tsvector_to_array(document.words)) AS found(word) GROUP BY found.word"
+            )
+            rows = cursor.fetchall()
+        rows.sort(key=lambda row: row[0])  # in Python's order, which bisect follows
+        self.words = [word for word, _ in rows]
+        parts = [np.frombuffer(data, ">i4") for _, data in rows]
+        del rows
+        # The binary form: a header of 5 words (one dimension), then a length and a
+        # value for each element.
+        lengths = np.array([(len(part) - 5) // 2 for part in parts], np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self.ids = np.empty(int(self.starts[-1]), np.int32)
+        for number, part in enumerate(parts):
+            self.ids[self.starts[number] : self.starts[number + 1]] = part[6::2]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in self.ARRAYS}
+
+    def extras(self) -> dict:
+        return {"words": self.words, "complete": self.complete}
+
+    @classmethod
+    def from_arrays(cls, version: int, using: str, arrays: dict, extras: dict) -> "WordIndex":
+        index = cls(version, using)
+        index.starts, index.ids = arrays["starts"], arrays["ids"]
+        index.words, index.complete = extras["words"], extras["complete"]
+        return index
+
+    def starting_with(self, word: str) -> np.ndarray | None:
+        """The ids of the events whose documents hold a word starting with ``word``, as
+        PostgreSQL's ``'word':*`` finds them; None for a word it could lower-case
+        otherwise (not ASCII)."""
+        if not word.isascii():
+            return None
+        word = word.lower()
+        first = bisect.bisect_left(self.words, word)
+        last = bisect.bisect_left(self.words, word + "\U0010ffff", first)
+        found = self.ids[self.starts[first] : self.starts[last]]
+        if last - first <= 1:
+            return found
+        # Several words' ids: their union, by marking them.
+        marked = np.zeros(int(found.max()) + 1, bool)
+        marked[found] = True
+        return np.flatnonzero(marked)
+
+    def having_all(self, words: list[str]) -> np.ndarray | None:
+        """The ids (int64) of the events whose documents hold, for each of
+        ``words`` (one at least), a word starting with it; None if one of them must be
+        asked of the database."""
+        each = [self.starting_with(word) for word in words]
+        if any(ids is None for ids in each):
+            return None
+        each.sort(key=len)
+        found = each[0]
+        for ids in each[1:]:
+            if not found.size:
+                break
+            found = np.intersect1d(found, ids, assume_unique=True)
+        return found.astype(np.int64)
