@@ -88,3 +88,13 @@ def test_a_proxy_count_that_is_no_whole_number_is_refused(value):
 def test_a_proxy_count_behind_two_proxies_is_accepted():
     result = load_settings(PROXY_COUNT="2")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_app_server_sets_what_it_loaded_aside_from_the_garbage_collector():
+    code = (
+        "import gc, karabakh.wsgi;"
+        " print(gc.get_freeze_count() > 10_000, gc.get_threshold()[0] >= 10_000)"
+    )
+    result = run_python("-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
