@@ -497,6 +497,19 @@ def cpu_pass(production, urls, options) -> list[dict]:
 # ---------------------------------------------------------------- report
 
 
+def interpreter() -> dict:
+    """The site's interpreter: its version and whether it was built with profile-guided
+    and link-time optimisation (scripts/optimized-python), which changes its speed."""
+    code = (
+        "import json, sys, sysconfig; flags = sysconfig.get_config_var('CONFIG_ARGS') or '';"
+        " print(json.dumps({'version': sys.version.split()[0], 'executable':"
+        " sys.executable, 'pgo': '--enable-optimizations' in flags, 'lto': '--with-lto'"
+        " in flags}))"
+    )
+    return json.loads(subprocess.run([PYTHON, "-c", code], capture_output=True, check=True,
+                                      text=True).stdout)  # fmt: skip
+
+
 def ms(us) -> str:
     return f"{us / 1000:.1f}"
 
@@ -568,6 +581,10 @@ def more_tables(results) -> str:
         + ", ".join(f"{k} {v} s" for k, v in results["generate_seconds"].items())
         + f" ({results['settings']['events']:,} events).",
     ]
+    if "interpreter" in results:  # runs kept from before it was recorded have none
+        python = results["interpreter"]
+        built = "with PGO and LTO" if python["pgo"] and python["lto"] else "without PGO or LTO"
+        lines += ["", f"The site's interpreter: CPython {python['version']}, built {built}."]
     return "\n".join(lines)
 
 
@@ -790,6 +807,7 @@ def main():
         "memory": memory,
         "generate_seconds": generate_seconds,
         "settings": vars(options),
+        "interpreter": interpreter(),
         "load": os.getloadavg(),
     }
     report = table(rows, first) + "\n" + more_tables(results)
