@@ -431,7 +431,9 @@ class EventQuerySet(models.QuerySet):
         query; the documents are asked once for the terms that name nothing (all
         together: on PostgreSQL, one lookup in the GIN index), and once for each term
         that names something, with those others or among the few events found so far
-        (fewer documents to read); the rest is done on arrays."""
+        (fewer documents to read); the rest is done on arrays. On PostgreSQL, the
+        documents' words kept in memory for the index's version answer for the
+        documents when they can (timeline/word_index.py): then no query is made."""
         from timeline import word_index  # it reads SearchDocument, which this module serves
 
         using = self.db
