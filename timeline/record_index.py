@@ -259,7 +259,7 @@ class Links:
             order = np.argsort(self.positions, kind="stable")
             targets = np.repeat(np.arange(len(self.slugs), dtype=np.int32), np.diff(self.starts))
             starts = np.searchsorted(self.positions[order], np.arange(size + 1, dtype=np.int32))
-            self._by_event = (starts, targets[order])
+            self._by_event = (starts.astype(np.int32), targets[order])
         starts, targets = self._by_event
         first, lengths = starts[chosen], starts[chosen + 1] - starts[chosen]
         # Each event's slice, end to end: an offset per slice, repeated along it.
