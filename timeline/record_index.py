@@ -353,7 +353,41 @@ class Links:
         ]
 
 
-class RecordIndex:
+class VersionedIndex:
+    """An index of the records (the record's, the statements', the documents' words),
+    read for one version of them and kept only if they are still at it once read. Each
+    kind says how it is read (``_load``) and shared (``SHARED_AS``, ``arrays()``,
+    ``extras()``, ``from_arrays()``)."""
+
+    def __init__(self, version: int, using: str):
+        self.version, self.using = version, using
+
+    def _load(self):
+        raise NotImplementedError
+
+    @classmethod
+    def read(cls, version: int, using: str):
+        """The index of the records as they are now, to stand for ``version``."""
+        index = cls(version, using)
+        index._load()
+        return index
+
+    @classmethod
+    def build(cls, version: int, using: str):
+        """The index of the records at ``version``, if they are still at it once read;
+        shared with every process (when they share the cache)."""
+        from timeline.counts import current_version  # counts uses this module
+
+        index = cls.read(version, using)
+        # The records have not moved while they were read: no change committed since the
+        # version was read (each leaves a RecordChange until a recount draws a new one).
+        if current_version(using) != version:
+            return None
+        share(index)
+        return index
+
+
+class RecordIndex(VersionedIndex):
     SHARED_AS = "record-index"
     # The arrays of the events, by position; but ``_sorted_ids`` and ``_id_order``, in
     # the order of the ids: the ids, and the position of each, to find an id's position.
@@ -363,7 +397,7 @@ class RecordIndex:
     )  # fmt: skip
 
     def __init__(self, version: int, using: str):
-        self.version, self.using = version, using
+        super().__init__(version, using)
         self._names = None
 
     def named_by(self, text: str) -> tuple[list, list]:
@@ -383,26 +417,6 @@ class RecordIndex:
             [(pk, slug) for pk, slug, names in rows if needle in names] for rows in self._names
         )
         return actors, places
-
-    @classmethod
-    def read(cls, version: int, using: str) -> "RecordIndex":
-        """The index of the records as they are now, to stand for ``version``."""
-        index = cls(version, using)
-        index._load()
-        return index
-
-    @classmethod
-    def build(cls, version: int, using: str) -> "RecordIndex | None":
-        """The index of the records at ``version``, if they are still at it once read."""
-        from timeline.counts import current_version  # counts uses this module
-
-        index = cls.read(version, using)
-        # The records have not moved while they were read: no change committed since the
-        # version was read (each leaves a RecordChange until a recount draws a new one).
-        if current_version(using) != version:
-            return None
-        share(index)
-        return index
 
     @classmethod
     def from_arrays(cls, version: int, using: str, arrays: dict, extras: dict) -> "RecordIndex":

@@ -40,7 +40,13 @@ from django.db.models import Case, IntegerField, Max, Min, Value, When
 
 from timeline.models import Actor, Event, Origin, Point, Relay, Source, Statement
 from timeline.querysets import fetch_columns
-from timeline.record_index import is_shared, kept_for_version, narrow, share, shared
+from timeline.record_index import (
+    VersionedIndex,
+    is_shared,
+    kept_for_version,
+    narrow,
+    shared,
+)
 
 ACTS = tuple(Statement.SpeechAct.values)
 MODES = tuple(Statement.Mode.values)
@@ -178,7 +184,7 @@ class Grouped:
         return busiest(self.targets[mask[self.positions]], self.size, limit)
 
 
-class StatementIndex:
+class StatementIndex(VersionedIndex):
     SHARED_AS = "statement-index"
     # The arrays by position (but ``_sorted_ids`` and ``_id_order``, by id, as in the
     # record's index), and the ids each dense number stands for.
@@ -187,22 +193,6 @@ class StatementIndex:
         "_sorted_ids", "_id_order", "actor_ids", "source_ids", "event_ids",
     )  # fmt: skip
     GROUPED = ("addressees", "relayers", "points")
-
-    def __init__(self, version: int, using: str):
-        self.version, self.using = version, using
-
-    @classmethod
-    def build(cls, version: int, using: str) -> "StatementIndex | None":
-        """The index of the records at ``version``, if they are still at it once read;
-        shared with every process (when they share the cache)."""
-        from timeline.counts import current_version  # counts uses the record's index
-
-        index = cls(version, using)
-        index._load()
-        if current_version(using) != version:
-            return None
-        share(index)
-        return index
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Every array of the index, each by a name of its own (``points.targets``)."""

@@ -35,7 +35,7 @@ import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from timeline.models import SearchDocument
-from timeline.record_index import is_shared, kept_for_version, share, shared
+from timeline.record_index import VersionedIndex, is_shared, kept_for_version, shared
 from timeline.statement_index import give_back_memory
 
 # The most words of documents (lexemes of each document, summed) kept in memory: 4 bytes
@@ -73,36 +73,18 @@ def prepare(version: int, using: str = DEFAULT_DB_ALIAS):
         for_version(version, using)
 
 
-class WordIndex:
+class WordIndex(VersionedIndex):
     SHARED_AS = "word-index"
     ARRAYS = ("starts", "ids")
 
     def __init__(self, version: int, using: str):
-        self.version, self.using = version, using
+        super().__init__(version, using)
         self.words: list[str] = []  # sorted
         # The ids of word ``i``'s events are ids[starts[i] : starts[i + 1]].
         self.starts = np.zeros(1, np.int64)
         self.ids = np.zeros(0, np.int32)
         # False past MAX_WORDS: then nothing is held, and the database is asked.
         self.complete = True
-
-    @classmethod
-    def read(cls, version: int, using: str) -> "WordIndex":
-        """The index of the documents as they are now, to stand for ``version``."""
-        index = cls(version, using)
-        index._load()
-        return index
-
-    @classmethod
-    def build(cls, version: int, using: str) -> "WordIndex | None":
-        """The index of the documents at ``version``, if they are still at it once read."""
-        from timeline.counts import current_version  # counts uses the record's index
-
-        index = cls.read(version, using)
-        if current_version(using) != version:
-            return None
-        share(index)
-        return index
 
     def _load(self):
         connection = connections[self.using]
