@@ -129,9 +129,13 @@ def test_the_json_pages_on_to_the_next_one(client, record, monkeypatch):
 # ---------------------------------------------------------------- CSV
 
 
-def rows(response) -> list[dict]:
-    content = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(content)))
+def body(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+def rows(response_or_text) -> list[dict]:
+    text = response_or_text if isinstance(response_or_text, str) else body(response_or_text)
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def test_the_csv_is_counted_before_its_rows_and_neutralises_formulas(client, record):
@@ -173,6 +177,43 @@ def test_the_events_csv_carries_its_statements_texts_one_a_line(client, record):
     assert row["statement_texts"] == (
         "'=HYPERLINK(1)\nBlinken urged Aliyev to stop the fighting"  # the cell neutralised
     )
+
+
+def test_each_row_says_what_the_json_says(client, record):
+    urged = record["urged"]
+    own = make_statement(text="is no formula", source=urged.source, event=urged.event,
+                         speaker=urged.speaker, dating="own", said_start=D(2022, 9, 20),
+                         said_precision="day")  # fmt: skip
+    undated = make_statement(text="according to VOA", source=urged.source, event=urged.event,
+                             speaker=urged.speaker, speech_act="demands",
+                             dating="undated")  # fmt: skip
+    for name in ("statements", "commitments"):
+        data = get(client, f"{name}-json").json()["results"]
+        as_json = {row["id"]: row for row in data}
+        found = rows(get(client, f"{name}-csv"))
+        assert [row["id"] for row in found] == list(as_json)
+        for row in found:
+            data = as_json[row["id"]]
+            said = data["said"] or {}
+            assert row == {
+                "id": data["id"], "url": data["url"], "passage_url": data["passage_url"],
+                "start": str(data["start"]), "end": str(data["end"]),
+                "text": ("'" if data["text"].startswith("=") else "") + data["text"],
+                "mode": data["mode"], "speech_act": data["speech_act"],
+                "said_start": said.get("start", ""), "said_end": said.get("end") or "",
+                "said_precision": said.get("precision", ""), "said_display": row["said_display"],
+                "speaker": data["speaker"]["slug"], "speaker_name": data["speaker"]["name"],
+                "relayed_by": "; ".join(actor["name"] for actor in data["relayed_by"]),
+                "addressees": "; ".join(actor["name"] for actor in data["addressees"]),
+                "event": data["event"], "concerns": "; ".join(data["concerns"]),
+                "source": data["source"], "origin": data["origin"],
+                "points": "; ".join(data["points"]),
+                **({"statuses": "\n".join(data["statuses"])} if name == "commitments" else {}),
+            }  # fmt: skip
+    by_id = {row["id"]: row for row in rows(get(client, "statements-csv"))}
+    assert by_id[own.uid]["said_display"] == "20 September 2022"
+    assert by_id[undated.uid]["said_display"] == "not dated in the document"
+    assert by_id[undated.uid]["said_start"] == ""
 
 
 # ---------------------------------------------------------------- Atom
