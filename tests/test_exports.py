@@ -160,27 +160,30 @@ def test_a_file_read_before_a_change_is_not_served_after_it(client, rf):
     make_event(title="Old title")
     version = exports.current_version()
     ids = exports.matching_ids(Event.objects.published())
-    build = exports._written(exports.csv_lines(rf.get("/"), ids, "default"), version)
+    build = exports._written(
+        exports.EVENTS, exports.csv_lines(rf.get("/"), ids, "default"), version
+    )
     assert b"Old title" in next(build) + next(build)  # the header and the one chunk: all read
     Event.objects.update(title="New title")  # a change (without signals)...
     exports.mark_stale()  # ...and its commit, before the build is done
     for _ in build:
         pass
-    assert exports._prebuilt(version) is None  # not published: a change came meanwhile
+    # Not published: a change came meanwhile.
+    assert exports._prebuilt(exports.EVENTS, version) is None
     assert "New title" in body(client.get(FULL))
 
 
 def test_only_one_process_builds_the_file_the_others_stream(client):
     make_event()
-    with exports._build_lock() as building:
+    with exports._build_lock(exports.EVENTS) as building:
         assert building
         response = client.get(FULL)
         assert response.streaming
         assert "Content-Length" not in response
         body(response)
-    assert exports._prebuilt(exports.current_version()) is None
+    assert exports._prebuilt(exports.EVENTS, exports.current_version()) is None
     client.get(FULL).getvalue()
-    assert exports._prebuilt(exports.current_version()) is not None
+    assert exports._prebuilt(exports.EVENTS, exports.current_version()) is not None
 
 
 def test_a_reader_who_leaves_half_way_leaves_no_file(client, monkeypatch):
@@ -191,7 +194,7 @@ def test_a_reader_who_leaves_half_way_leaves_no_file(client, monkeypatch):
     pieces = iter(response.streaming_content)
     next(pieces)
     response.close()
-    assert exports._prebuilt(exports.current_version()) is None
+    assert exports._prebuilt(exports.EVENTS, exports.current_version()) is None
     assert not list(exports.exports_root().glob(".events-*"))
 
 
@@ -212,14 +215,14 @@ def test_a_filtered_export_is_cut_from_the_up_to_date_file(client):
 
 def test_a_filtered_export_reads_rows_afresh_when_the_file_is_stale(client, monkeypatch):
     builds = []
-    monkeypatch.setattr(exports, "_build_in_background", builds.append)
+    monkeypatch.setattr(exports, "_build_in_background", lambda kind, _: builds.append(kind))
     make_event(title="First", kind="meeting")
     client.get(FULL).getvalue()
     make_event(title="Second", kind="meeting")  # a change: the file is stale
     text = body(client.get(FULL, {"kind": "meeting"}))
     assert "First" in text
     assert "Second" in text
-    assert len(builds) == 1  # and the file is rebuilt meanwhile
+    assert builds == [exports.EVENTS]  # and the file is rebuilt meanwhile
 
 
 def test_a_filtered_export_reads_rows_afresh_for_an_event_the_file_lacks(client, monkeypatch):

@@ -39,13 +39,17 @@ import threading
 import time
 from array import array
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -375,7 +379,6 @@ CSV_HEADER = [
 # Between the texts of an event's statements in its one cell: one a line.
 TEXTS_SEPARATOR = "\n"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-CSV_FILENAME = "karabakh-timeline-events.csv"
 # Events whose rows are read and written together: four small queries per chunk.
 CHUNK_SIZE = 2000
 # What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection").
@@ -532,14 +535,8 @@ def csv_lines(request, ids: list[int], using: str):
         yield pk, writer.writerow(row).encode()
 
 
-HEADER_LINE = SafeWriter(Echo()).writerow(CSV_HEADER).encode()
-# The shape of the file's rows, in its name: a file built by code with other columns is
-# never served by this code, even for the version of the records it was read at.
-SHAPE = hashlib.sha256(HEADER_LINE).hexdigest()[:8]
-
-
-def csv_pieces(lines, header: bytes = HEADER_LINE):
-    """The CSV file of ``lines``: its ``header``, then a piece per chunk of rows."""
+def csv_pieces(lines, header: bytes):
+    """The CSV file of ``lines``: its ``header`` line, then a piece per chunk of rows."""
     yield header
     piece = []
     for _, line in lines:
@@ -551,7 +548,7 @@ def csv_pieces(lines, header: bytes = HEADER_LINE):
         yield b"".join(piece)
 
 
-def streamed_csv(text, rows: int, filename: str = CSV_FILENAME) -> StreamingHttpResponse:
+def streamed_csv(text, rows: int, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(text, content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Counted before the first byte: a client can tell a complete file from a cut one.
@@ -561,18 +558,12 @@ def streamed_csv(text, rows: int, filename: str = CSV_FILENAME) -> StreamingHttp
 
 def csv_response(request, events, *, newest: bool = False) -> StreamingHttpResponse:
     """The CSV of the (filtered) ``events``, streamed, in chronological order or
-    ``newest`` first: their lines cut from the file of the whole record when it is up
-    to date (a filter's rows are a part of it), else read afresh, while that file is
-    rebuilt in the background."""
-    version = current_version()
+    ``newest`` first (``rows_csv_response``)."""
+    version = current_version()  # first: a file of it holds the record as it is now
     ids = matching_ids(events)
     if newest:
         ids.reverse()
-    lines = _lines_from_file(version, ids)
-    if lines is None:
-        _build_in_background(request)
-        lines = csv_lines(request, ids, events.db)
-    return streamed_csv(csv_pieces(lines), len(ids))
+    return rows_csv_response(EVENTS, request, ids, events.db, version=version)
 
 
 # ---------------------------------------------------------------- statements
@@ -763,6 +754,42 @@ def statements_csv_response(request, ids: list[int], using: str, *, commitments:
 
 # ---------------------------------------------------------------- the whole record, prebuilt
 
+
+@dataclass(frozen=True)
+class WholeRecord:
+    """A kind of file of the whole published record, built and served by the functions
+    below alike: ``name`` (its files' and its download's, karabakh-timeline-<name>.csv),
+    its ``header``, ``published`` (a function that gives its rows, all published, in the
+    file's order: the export's own when it has no parameter) and ``lines`` (a function
+    of the request, the ids of rows and a database, that gives (id, CSV line) of each
+    row, in that order)."""
+
+    name: str
+    header: list[str]
+    published: Callable[[], QuerySet]
+    lines: Callable[..., Iterator[tuple[int, bytes]]]
+
+    @cached_property
+    def header_line(self) -> bytes:
+        return SafeWriter(Echo()).writerow(self.header).encode()
+
+    @cached_property
+    def shape(self) -> str:
+        """The shape of the file's rows, in its name: a file built by code with other
+        columns is never served by this code, even for the version it was read at."""
+        return hashlib.sha256(self.header_line).hexdigest()[:8]
+
+    @property
+    def filename(self) -> str:
+        return f"karabakh-timeline-{self.name}.csv"
+
+
+EVENTS = WholeRecord(
+    "events", CSV_HEADER, lambda: Event.objects.published().chronological(), csv_lines
+)
+# By name.
+WHOLE_RECORDS = {kind.name: kind for kind in (EVENTS,)}
+
 VERSION_FILE = "version"
 VERSION_KEY = "exports:version"
 
@@ -788,7 +815,7 @@ def _write_atomically(path: Path, content: str | bytes):
 
 
 def current_version() -> str:
-    """The version of the published record the prebuilt file must have been read at:
+    """The version of the published record every prebuilt file must have been read at:
     on disk (seen by every process of this machine) and, with a shared cache, in it
     (seen by every app server)."""
     path = exports_root() / VERSION_FILE
@@ -824,17 +851,19 @@ def timeline_changed(using=None, **kwargs):
         transaction.on_commit(mark_stale, using=using)
 
 
-def _prebuilt(version: str) -> tuple[Path, int] | None:
-    """The file of the whole record at ``version`` and its rows, if it has been built."""
-    for path in exports_root().glob(f"events-{version}-{SHAPE}-*.csv"):
+def _prebuilt(kind: WholeRecord, version: str) -> tuple[Path, int] | None:
+    """The file of ``kind`` at ``version`` and its rows, if it has been built."""
+    for path in exports_root().glob(f"{kind.name}-{version}-{kind.shape}-*.csv"):
         return path, int(path.stem.rpartition("-")[2])
     return None
 
 
 @contextlib.contextmanager
-def _build_lock():
-    """Whether this process may build the file now (no other process is)."""
-    with open(exports_root() / "build.lock", "a") as lock:
+def _build_lock(kind: WholeRecord):
+    """Whether this thread may build the file of ``kind`` now (no other thread or
+    process of the machine is building one). A lock of each kind's own: the build of
+    one kind's file never keeps another's from being built."""
+    with open(exports_root() / f"build-{kind.name}.lock", "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -846,88 +875,116 @@ def _build_lock():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _written(lines, version: str):
+def _written(kind: WholeRecord, lines, version: str):
     """The CSV file of ``lines``, in pieces, passed on while it is written to the file of
-    the whole record at ``version``, with the index of where each event's line starts.
-    Both are published only once complete, and only if no change came meanwhile. A
-    reader who leaves half way leaves no file."""
+    ``kind`` at ``version`` (``_writing``), unless another is building it."""
+    with _build_lock(kind) as building:
+        if building:
+            yield from _writing(kind, lines, version)
+        else:
+            yield from csv_pieces(lines, kind.header_line)
+
+
+def _writing(kind: WholeRecord, lines, version: str):
+    """The CSV file of ``lines``, in pieces, passed on while it is written to the file of
+    ``kind`` at ``version``, with the index of where each row's line starts. Both are
+    published only once complete, and only if no change came meanwhile. A reader who
+    leaves half way leaves no file. Under the build lock (``_build_lock``)."""
     root = exports_root()
-    with _build_lock() as building:
-        if not building:
-            yield from csv_pieces(lines)
-            return
-        temporary = root / f".events-{version}-{secrets.token_hex(6)}.csv"
-        compressed = temporary.with_name(temporary.name + ".gz")
-        ids, starts = array("q"), array("q")
+    temporary = root / f".{kind.name}-{version}-{secrets.token_hex(6)}.csv"
+    compressed = temporary.with_name(temporary.name + ".gz")
+    ids, starts = array("q"), array("q")
 
-        def recorded():
-            offset = len(HEADER_LINE)
-            for pk, line in lines:
-                ids.append(pk)
-                starts.append(offset)
-                offset += len(line)
-                yield pk, line
+    def recorded():
+        offset = len(kind.header_line)
+        for pk, line in lines:
+            ids.append(pk)
             starts.append(offset)
+            offset += len(line)
+            yield pk, line
+        starts.append(offset)
 
+    try:
+        # Compressed as it is written, as WhiteNoise keeps a gzip copy of each static
+        # file: a browser that accepts gzip gets a fifth of the bytes.
+        with temporary.open("wb") as file, gzip.open(compressed, "wb") as packed:
+            for piece in csv_pieces(recorded(), kind.header_line):
+                file.write(piece)
+                packed.write(piece)
+                yield piece
+        if current_version() == version:
+            final = root / f"{kind.name}-{version}-{kind.shape}-{len(ids)}.csv"
+            _write_atomically(final.with_suffix(".idx"), (ids + starts).tobytes())
+            os.replace(compressed, gzipped(final))
+            os.replace(temporary, final)
+            for old in root.glob(f"{kind.name}-*"):
+                if not old.name.startswith(final.stem + "."):  # a reader keeps one open
+                    old.unlink(missing_ok=True)
+            forget_unfinished()
+    finally:
+        temporary.unlink(missing_ok=True)
+        compressed.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Where each row's line starts in a file: its rows' ids, sorted, with the position
+    of each in the file (``order``), and the start of each position's line and, last,
+    the end of the file (``starts``). Arrays, not a dict of Python numbers: a worker
+    keeps one of each kind, 300,000 statements' in 7 MB."""
+
+    sorted_ids: np.ndarray
+    order: np.ndarray
+    starts: np.ndarray
+
+    def spans(self, ids: list[int]) -> tuple[list[int], list[int]] | None:
+        """Where the lines of ``ids`` start and end, in that order; None if the file
+        lacks one of them."""
+        wanted = np.asarray(ids, dtype=np.int64)
+        if not len(wanted):
+            return [], []
+        if not len(self.sorted_ids):
+            return None
+        found = np.minimum(np.searchsorted(self.sorted_ids, wanted), len(self.sorted_ids) - 1)
+        if not np.array_equal(self.sorted_ids[found], wanted):
+            return None
+        positions = self.order[found]
+        return self.starts[positions].tolist(), self.starts[positions + 1].tolist()
+
+
+_indexes: dict[str, tuple[Path, _Index]] = {}
+
+
+def _index(kind: WholeRecord, path: Path) -> _Index | None:
+    """The index of the file of ``kind`` at ``path``, kept per process for its latest."""
+    kept = _indexes.get(kind.name)
+    if kept is None or kept[0] != path:
         try:
-            # Compressed as it is written, as WhiteNoise keeps a gzip copy of each static
-            # file: a browser that accepts gzip gets a fifth of the bytes.
-            with temporary.open("wb") as file, gzip.open(compressed, "wb") as packed:
-                for piece in csv_pieces(recorded()):
-                    file.write(piece)
-                    packed.write(piece)
-                    yield piece
-            if current_version() == version:
-                final = root / f"events-{version}-{SHAPE}-{len(ids)}.csv"
-                _write_atomically(final.with_suffix(".idx"), (ids + starts).tobytes())
-                os.replace(compressed, gzipped(final))
-                os.replace(temporary, final)
-                for old in root.glob("events-*"):
-                    if not old.name.startswith(final.stem + "."):  # a reader keeps one open
-                        old.unlink(missing_ok=True)
-                forget_unfinished()
-        finally:
-            temporary.unlink(missing_ok=True)
-            compressed.unlink(missing_ok=True)
-
-
-_indexes: dict[Path, tuple[dict[int, int], array]] = {}
-
-
-def _index(path: Path) -> tuple[dict[int, int], array] | None:
-    """Where each event's line starts in the file at ``path``: (position of each event
-    id, start of each position's line and, last, the end of the file). Kept per process
-    for the latest file."""
-    if path not in _indexes:
-        try:
-            numbers = array("q", path.with_suffix(".idx").read_bytes())
+            numbers = np.frombuffer(path.with_suffix(".idx").read_bytes(), dtype=np.int64)
         except FileNotFoundError:
             return None
         rows = len(numbers) // 2
-        _indexes.clear()
-        _indexes[path] = {pk: i for i, pk in enumerate(numbers[:rows])}, numbers[rows:]
-    return _indexes[path]
+        ids, starts = numbers[:rows], numbers[rows:].copy()  # the file's bytes let go
+        order = np.argsort(ids, kind="stable")
+        kept = _indexes[kind.name] = path, _Index(ids[order], order, starts)
+    return kept[1]
 
 
-def _lines_from_file(version: str, ids: list[int]):
-    """(id, line) of the events ``ids``, cut from the file of the whole record at
-    ``version``; None if there is none, or it lacks one of them (changed since)."""
-    found = _prebuilt(version)
-    index = found and _index(found[0])
-    if not index:
-        return None
-    positions, starts = index
-    try:
-        wanted = [positions[pk] for pk in ids]
-    except KeyError:
+def _lines_from_file(kind: WholeRecord, version: str, ids: list[int]):
+    """(id, line) of the rows ``ids``, cut from the file of ``kind`` at ``version``; None
+    if there is none, or it lacks one of them (changed since)."""
+    found = _prebuilt(kind, version)
+    index = found and _index(kind, found[0])
+    spans = index and index.spans(ids)
+    if spans is None:
         return None
     file = found[0].open("rb")  # now: a newer file may replace it, not this open one
     view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
 
     def lines():
         try:
-            for pk, i in zip(ids, wanted, strict=True):
-                yield pk, view[starts[i] : starts[i + 1]]
+            for pk, start, end in zip(ids, *spans, strict=True):
+                yield pk, view[start:end]
         finally:
             view.close()
             file.close()
@@ -936,43 +993,47 @@ def _lines_from_file(version: str, ids: list[int]):
 
 
 BUILD_IN_BACKGROUND = True
-_building = threading.Lock()
+# Whether a thread of this process is building the file of each kind.
+_building = {name: threading.Lock() for name in WHOLE_RECORDS}
 
 
-def _build_in_background(request):
-    """Build the file of the whole record in a thread of this process, unless one is."""
-    if not BUILD_IN_BACKGROUND or not _building.acquire(blocking=False):
+def _build_in_background(kind: WholeRecord, request):
+    """Build the file of ``kind`` in a thread of this process, unless one is building it."""
+    if not BUILD_IN_BACKGROUND or not _building[kind.name].acquire(blocking=False):
         return
 
     def build():
         try:
-            build_full_export(request)
+            build_full_export(kind, request)
         except Exception:
-            logger.exception("Building the CSV of the whole record failed")
+            logger.exception("Building the CSV of the whole record failed: %s", kind.name)
         finally:
             connections.close_all()  # this thread's own
-            _building.release()
+            _building[kind.name].release()
 
-    threading.Thread(target=build, name="full-export", daemon=True).start()
-
-
-def full_export_events():
-    """Every published event, read from the primary database: a file read from a replica
-    that lags behind a change would keep its old rows under the new version."""
-    return Event.objects.using(router.db_for_write(Event)).published()
+    threading.Thread(target=build, name=f"full-export-{kind.name}", daemon=True).start()
 
 
-def build_full_export(request) -> Path | None:
-    """Build the file of the whole published record now, unless it is up to date or
-    another process is building it; the file, if there is one."""
+def _whole(kind: WholeRecord) -> tuple[list[int], str]:
+    """The ids of every row of ``kind``, in the file's order, and the database they come
+    from: the primary, as the rows must, since a file read from a replica that lags
+    behind a change would keep its old rows under the new version."""
+    rows = kind.published()
+    rows = rows.using(router.db_for_write(rows.model))
+    with query_time_limit(rows.db):
+        return list(rows.values_list("pk", flat=True)), rows.db
+
+
+def build_full_export(kind: WholeRecord, request) -> Path | None:
+    """Build the file of ``kind`` now, unless it is up to date or another thread or
+    process is building it; the file, if there is one."""
     version = current_version()
-    if _prebuilt(version) is None:
-        events = full_export_events()
-        with query_time_limit(events.db):
-            ids = matching_ids(events)
-        for _ in _written(csv_lines(request, ids, events.db), version):
-            pass
-    found = _prebuilt(version)
+    with _build_lock(kind) as building:
+        if building and _prebuilt(kind, version) is None:
+            ids, using = _whole(kind)
+            for _ in _writing(kind, kind.lines(request, ids, using), version):
+                pass
+    found = _prebuilt(kind, version)
     return found[0] if found else None
 
 
@@ -984,23 +1045,21 @@ def gzipped(path: Path) -> Path:
     return path.with_name(path.name + ".gz")
 
 
-def full_csv_response(request):
-    """The CSV of every published event: the prebuilt file when it is up to date, else
-    the rows streamed (and written to a new file as they go)."""
+def full_csv_response(kind: WholeRecord, request):
+    """The CSV of every published row of ``kind``: the prebuilt file when it is up to
+    date, else the rows streamed (and written to a new file as they go)."""
     version = current_version()
-    found = _prebuilt(version)
+    found = _prebuilt(kind, version)
     if found is None:
-        events = full_export_events()
-        with query_time_limit(events.db):
-            ids = matching_ids(events)
-        pieces = _written(csv_lines(request, ids, events.db), version)
-        return streamed_csv(pieces, len(ids))
+        ids, using = _whole(kind)
+        pieces = _written(kind, kind.lines(request, ids, using), version)
+        return streamed_csv(pieces, len(ids), kind.filename)
     path, rows = found
     packed = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
     if packed and gzipped(path).exists():
         path = gzipped(path)
     response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=CSV_FILENAME, content_type=CSV_CONTENT_TYPE
+        path.open("rb"), as_attachment=True, filename=kind.filename, content_type=CSV_CONTENT_TYPE
     )
     if path.suffix == ".gz":
         response["Content-Encoding"] = "gzip"
@@ -1012,9 +1071,25 @@ def full_csv_response(request):
     return response
 
 
+def rows_csv_response(
+    kind: WholeRecord, request, ids: list[int], using: str, *, version: str
+) -> StreamingHttpResponse:
+    """The CSV of the rows ``ids`` of ``kind`` (a filter's, or the whole record newest
+    first), in that order, streamed: their lines cut from the file of ``kind`` when it
+    is up to date at ``version`` (read before the ids were found: a file of it holds the
+    record as it was then, no older), else read afresh from ``using`` while that file
+    is rebuilt in the background."""
+    lines = _lines_from_file(kind, version, ids)
+    if lines is None:
+        _build_in_background(kind, request)
+        lines = kind.lines(request, ids, using)
+    return streamed_csv(csv_pieces(lines, kind.header_line), len(ids), kind.filename)
+
+
 def forget_unfinished(max_age_seconds: int = 3600):
     """Remove what builds that died half way (a killed worker) left behind."""
-    for leftover in exports_root().glob(".events-*"):
-        with contextlib.suppress(FileNotFoundError):
-            if time.time() - leftover.stat().st_mtime > max_age_seconds:
-                leftover.unlink()
+    for kind in WHOLE_RECORDS.values():
+        for leftover in exports_root().glob(f".{kind.name}-*"):
+            with contextlib.suppress(FileNotFoundError):
+                if time.time() - leftover.stat().st_mtime > max_age_seconds:
+                    leftover.unlink()

@@ -232,7 +232,7 @@ def events_csv(request: HttpRequest):
     if not form.is_filtered() and not form.newest_first():
         # The prebuilt file, served like a static file with its length (its gzip copy
         # too, which the compression leaves alone), or streamed while it is built.
-        return exports.full_csv_response(request)
+        return exports.full_csv_response(exports.EVENTS, request)
     # The events are found before the 200 goes out, so that an outage or a filter
     # past the time limit is the designed 503, not a cut-off file.
     events = form.apply(Event.objects.published())
