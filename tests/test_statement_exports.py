@@ -2,10 +2,12 @@
 /commitments'), what each statement carries there (its passage's offsets and address,
 who said it to or about whom through whom, on what occasion, under which points), their
 headers, a row count before the rows, cells no spreadsheet runs as formulas, every
-address on SITE_URL; and the statements in /events.json and /events.csv."""
+address on SITE_URL; the whole list's CSV as a prebuilt file that is never stale, and a
+view's rows cut from it; and the statements in /events.json and /events.csv."""
 
 import csv
 import datetime
+import gzip
 import io
 import xml.etree.ElementTree as ET
 
@@ -14,7 +16,7 @@ from django.urls import reverse
 
 from tests.factories import make_actor, make_event, make_source, make_statement
 from tests.site_links import FORGED, SITE
-from timeline import feeds, statement_lists
+from timeline import counts, exports, feeds, statement_lists
 from timeline.data_docs import ENDPOINTS
 from timeline.models import Actor, Event, Point, Relay, StatementLink
 
@@ -190,7 +192,8 @@ def test_each_row_says_what_the_json_says(client, record):
     for name in ("statements", "commitments"):
         data = get(client, f"{name}-json").json()["results"]
         as_json = {row["id"]: row for row in data}
-        found = rows(get(client, f"{name}-csv"))
+        found = rows(get(client, f"{name}-csv"))  # the file, written as it goes
+        assert found == rows(get(client, f"{name}-csv"))  # the file, served
         assert [row["id"] for row in found] == list(as_json)
         for row in found:
             data = as_json[row["id"]]
@@ -214,6 +217,112 @@ def test_each_row_says_what_the_json_says(client, record):
     assert by_id[own.uid]["said_display"] == "20 September 2022"
     assert by_id[undated.uid]["said_display"] == "not dated in the document"
     assert by_id[undated.uid]["said_start"] == ""
+
+
+# ---------------------------------------------------------------- the whole list, prebuilt
+
+LISTS = pytest.mark.parametrize("name", ["statements", "commitments"])
+
+
+@LISTS
+def test_the_whole_list_is_served_as_a_file_with_its_length_and_validators(client, record, name):
+    streamed = get(client, f"{name}-csv")  # no file yet: read, and written as it goes
+    assert "Content-Length" not in streamed
+    text = body(streamed)
+    served = get(client, f"{name}-csv")
+    assert served["Content-Type"] == "text/csv; charset=utf-8"
+    assert served["Content-Disposition"] == f'attachment; filename="karabakh-timeline-{name}.csv"'
+    assert body(served) == text
+    assert int(served["Content-Length"]) == len(text.encode())
+    assert int(served["X-Total-Count"]) == len(rows(text)) == (3 if name == "statements" else 1)
+    assert served["Last-Modified"]
+    assert "Content-Encoding" not in served  # not compressed on the fly, which loses its length
+    url = reverse(f"timeline:{name}-csv")
+    assert client.get(url, headers={"If-None-Match": served["ETag"]}).status_code == 304
+    since = client.get(url, headers={"If-Modified-Since": served["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_the_whole_list_is_built_while_the_events_file_is(client, record):
+    with exports._build_lock(exports.EVENTS) as building:  # another worker builds it
+        assert building
+        get(client, "statements-csv").getvalue()
+    assert get(client, "statements-csv").has_header("Content-Length")
+
+
+@LISTS
+def test_the_whole_list_comes_compressed_with_its_own_length_to_who_accepts_gzip(
+    client, record, name
+):
+    text = body(get(client, f"{name}-csv"))  # read, and written as it goes
+    plain = get(client, f"{name}-csv")
+    packed = client.get(reverse(f"timeline:{name}-csv"), headers={"Accept-Encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    content = b"".join(packed.streaming_content)
+    assert int(packed["Content-Length"]) == len(content)
+    assert gzip.decompress(content).decode() == text
+    assert packed["ETag"] != plain["ETag"]
+    assert packed["X-Total-Count"] == plain["X-Total-Count"]
+
+
+def test_an_edited_statement_is_in_the_next_export_of_the_whole_list(client, record):
+    get(client, "statements-csv").getvalue()
+    assert get(client, "statements-csv").has_header("Content-Length")  # the file
+    urged = record["urged"]
+    urged.speech_act = "demands"
+    urged.save()
+    urged.addressees.add(make_actor(name="Nikol Pashinyan"))
+    response = get(client, "statements-csv")
+    assert "Content-Length" not in response  # not the file read before the change
+    row = next(row for row in rows(response) if row["id"] == urged.uid)
+    assert (row["speech_act"], row["addressees"]) == ("demands", "Ilham Aliyev; Nikol Pashinyan")
+
+
+def test_a_later_statement_changes_a_commitments_statuses_in_the_next_export(client, record):
+    get(client, "commitments-csv").getvalue()
+    urged, done = record["urged"], record["done"]
+    disputed = make_statement(text="according to VOA", source=urged.source, event=done.event,
+                              speaker=make_actor(name="Hikmet Hajiyev"))  # fmt: skip
+    StatementLink.objects.create(later=disputed, relation="disputes", earlier=urged,
+                                 source=urged.source, text="according to VOA")  # fmt: skip
+    (row,) = rows(get(client, "commitments-csv"))
+    assert row["statuses"].splitlines() == [
+        "reported as done by Matthew Miller on 26 September 2023",
+        "disputed by Hikmet Hajiyev on 26 September 2023",
+    ]
+
+
+@pytest.mark.parametrize("counted", [False, True], ids=["counted-in-sql", "from-the-index"])
+@LISTS
+def test_a_view_of_the_list_is_cut_from_the_file_and_equals_the_rows_read_afresh(
+    client, record, monkeypatch, name, counted
+):
+    views = [{"speaker": "blinken"}, {"from": "2022"}, {"from": "2022", "sort": "newest"},
+             {"sort": "newest"}]  # fmt: skip
+    read = [body(get(client, f"{name}-csv", view)) for view in views]  # no file yet
+    get(client, f"{name}-csv").getvalue()  # the file, written
+    if counted:
+        counts.recount()
+    monkeypatch.setattr(exports, "statement_rows", None)  # no row is read afresh
+    for view, text in zip(views, read, strict=True):
+        response = get(client, f"{name}-csv", view)
+        assert body(response) == text
+        assert int(response["X-Total-Count"]) == len(rows(text))
+    everything = rows(get(client, f"{name}-csv", {"from": "2022", "sort": "newest"}))
+    assert everything == rows(get(client, f"{name}-csv"))[::-1]
+
+
+def test_a_view_reads_rows_afresh_while_the_file_is_stale_and_has_it_rebuilt(
+    client, record, monkeypatch
+):
+    builds = []
+    monkeypatch.setattr(exports, "_build_in_background", lambda kind, _: builds.append(kind))
+    get(client, "statements-csv").getvalue()
+    record["urged"].addressees.clear()  # a change: the file is stale
+    (row,) = rows(get(client, "statements-csv", {"act": "urges"}))
+    assert row["addressees"] == ""
+    assert builds == [exports.STATEMENTS]
 
 
 # ---------------------------------------------------------------- Atom

@@ -974,8 +974,11 @@ CSV = Section(
     "CSV",
     "UTF-8, comma-separated, with a header row, as a file to save. The header X-Total-Count "
     "says how many rows it holds, so that a complete file can be told from one cut short. "
-    "A text cell that a spreadsheet would take for a formula starts with '. An invalid "
-    "parameter is answered 400 in plain text.",
+    "Without parameters, each is the whole record as one file, made again after each "
+    "change and served with its Content-Length, ETag and Last-Modified (gzipped to a "
+    "client that accepts it; a conditional request for an unchanged file gets 304 Not "
+    "Modified). A text cell that a spreadsheet would take for a formula starts with '. An "
+    "invalid parameter is answered 400 in plain text.",
     (
         Endpoint(
             "events-csv",

@@ -2,24 +2,26 @@
 (of the chronology's events, and of the lists of statements) and the schema.org data of
 an event's page.
 
-A filtered CSV is streamed. Its events are found, and counted for the
-``X-Total-Count`` header, before the first byte goes out, under the time limit of
-public requests. Their lines are then cut from the file of the whole record
-(below) when it is up to date, through an index of where each event's line
-starts: a filter's rows are a part of that file, in the same order. Otherwise
-they are read by id, a chunk at a time, each chunk's queries under that limit
-too, while the file is rebuilt in the background. A client can tell a complete
-file from a cut one by counting its rows.
+A CSV of a view (filtered, or newest first) is streamed. Its events or statements are
+found, and counted for the ``X-Total-Count`` header, before the first byte goes out,
+under the time limit of public requests. Their lines are then cut from the file of the
+whole record of their kind (below) when it is up to date, through an index of where
+each row's line starts: a view's rows are a part of that file. Otherwise they are read
+by id, a chunk at a time, each chunk's queries under that limit too, while the file is
+rebuilt in the background. A client can tell a complete file from a cut one by
+counting its rows.
 
-The CSV of the whole published record (no filter) is a file, built once after
+The CSV of each whole published record, in its own order (/events.csv,
+/statements.csv and /commitments.csv without parameters), is a file, built once after
 each change and served like a static file, with its Content-Length, an ETag and
-Last-Modified: at 100,000 events it is tens of megabytes that no reader should
-wait for a worker to compute. Any change to the timeline's records marks it stale
-(a new version, on disk and in a shared cache); the next request for it then
-streams the rows as a filtered export does and, if no other process is already
-doing so, writes them to a new file as it goes, published under the version it
-was read at once complete. No request waits for a build, and a file read before
-a change is never served after it.
+Last-Modified: at 100,000 events and 300,000 statements they are tens of megabytes
+(the statements' 106) that no reader should wait for a worker to compute. Any change
+to the timeline's records marks them all stale (a new version, on disk and in a shared
+cache); the next request for one then streams its rows as a view's export does and,
+if no other process is already building that file, writes them to a new file as it
+goes, published under the version it was read at once complete. No request waits for
+a build, a build takes seconds (its rows read from columns, not model instances:
+docs/load.md), and a file read before a change is never served after it.
 """
 
 import contextlib
@@ -741,17 +743,6 @@ def statements_in_order(
     return statements
 
 
-def statements_csv_response(request, ids: list[int], using: str, *, commitments: bool):
-    """The CSV of the statements ``ids``, in that order, streamed: counted before the
-    first byte (``X-Total-Count``), and read a chunk at a time (``statement_rows``),
-    each chunk's queries under the time limit of public requests."""
-    header = COMMITMENT_CSV_HEADER if commitments else STATEMENT_CSV_HEADER
-    lines = statement_lines(request, ids, using, commitments=commitments)
-    name = "commitments" if commitments else "statements"
-    header_line = SafeWriter(Echo()).writerow(header).encode()
-    return streamed_csv(csv_pieces(lines, header_line), len(ids), f"karabakh-timeline-{name}.csv")
-
-
 # ---------------------------------------------------------------- the whole record, prebuilt
 
 
@@ -787,8 +778,23 @@ class WholeRecord:
 EVENTS = WholeRecord(
     "events", CSV_HEADER, lambda: Event.objects.published().chronological(), csv_lines
 )
-# By name.
-WHOLE_RECORDS = {kind.name: kind for kind in (EVENTS,)}
+STATEMENTS = WholeRecord(
+    "statements",
+    STATEMENT_CSV_HEADER,
+    lambda: Statement.objects.published().in_date_order(),
+    functools.partial(statement_lines, commitments=False),
+)
+# A file of its own, not lines of the statements' file with a cell added: a row's
+# statuses come from the later statements that follow it up, which the statements'
+# file does not hold, and which a cut export would have to read for every row.
+COMMITMENTS = WholeRecord(
+    "commitments",
+    COMMITMENT_CSV_HEADER,
+    lambda: Statement.objects.published().demands_and_commitments().in_date_order(),
+    functools.partial(statement_lines, commitments=True),
+)
+# By name: the name of each export's list (a list of statements' is its URL's).
+WHOLE_RECORDS = {kind.name: kind for kind in (EVENTS, STATEMENTS, COMMITMENTS)}
 
 VERSION_FILE = "version"
 VERSION_KEY = "exports:version"
@@ -861,8 +867,10 @@ def _prebuilt(kind: WholeRecord, version: str) -> tuple[Path, int] | None:
 @contextlib.contextmanager
 def _build_lock(kind: WholeRecord):
     """Whether this thread may build the file of ``kind`` now (no other thread or
-    process of the machine is building one). A lock of each kind's own: the build of
-    one kind's file never keeps another's from being built."""
+    process of the machine is building one). A lock of each kind's own: with one for
+    all, the readers of the statements' file that came while the events' was built
+    each read the whole record from the database (measured: 66-93 s for eight at once,
+    against 1-2 s from the file; docs/load.md)."""
     with open(exports_root() / f"build-{kind.name}.lock", "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

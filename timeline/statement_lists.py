@@ -308,22 +308,28 @@ def statement_list_json(request, name: str) -> HttpResponse:
 @require_safe
 @gzip_page
 def statement_list_csv(request, name: str):
-    """/statements.csv, /commitments.csv: every matching statement, in the list's order,
-    streamed; their ids are found, and counted, before the first byte goes out."""
+    """/statements.csv, /commitments.csv: every matching statement, in the list's order.
+    The whole list in its own order is a prebuilt file (timeline/exports.py); a view of
+    it is streamed, its statements found, and counted, before the first byte goes out,
+    and their lines cut from that file when it is up to date."""
     listing = listing_of(name)
+    export = exports.WHOLE_RECORDS[listing.name]
     statements = published()
     version = fragments_version(request, statements.db)
     form = query_form(request, listing.form, version)
     if not form.is_valid():
         return problem_response(request, 400, form.error_list())
+    if not form.is_filtered() and not form.newest_first():
+        # Served like a static file with its length (its gzip copy too, which the
+        # compression leaves alone), or streamed while it is built.
+        return exports.full_csv_response(export, request)
+    file_version = exports.current_version()  # first: a file of it is the record as now
     counts = StatementCounts(form, statements, version=version)
     newest = form.newest_first()
     ids = counts.page_ids(None, None, newest=newest)
     if ids is None:
         ids = list(form.apply(statements).in_date_order(newest=newest).values_list("pk", flat=True))
-    return exports.statements_csv_response(
-        request, ids, statements.db, commitments=listing.commitments
-    )
+    return exports.rows_csv_response(export, request, ids, statements.db, version=file_version)
 
 
 @require_safe
