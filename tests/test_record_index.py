@@ -208,5 +208,11 @@ def test_a_few_events_facets_count_their_own_links_as_a_scan_of_every_link_does(
     # Every mask counted by its events' links (any is sparse enough), then by the scan.
     by_events, by_scan = facets(0), facets(index.size + 1)
     assert by_events == by_scan
+    # Past the number of events whose links are grouped by event too, only the scan.
+    monkeypatch.setattr(record_index, "GROUPED_BY_EVENT_UP_TO", index.size - 1)
+    for links in index.links().values():
+        links._by_event = None
+    assert facets(0) == by_scan
+    assert all(links._by_event is None for links in index.links().values())
     every_event_one_actor = by_events[2][0]
     assert [(row["actor__slug"], row["n"]) for row in every_event_one_actor] == [("busy", 45)]
