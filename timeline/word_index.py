@@ -59,7 +59,7 @@ def for_version(version: int | None, using: str = DEFAULT_DB_ALIAS) -> "WordInde
         index = shared(version, using, WordIndex)
         if index is None:
             index = WordIndex.build(version, using)
-            give_back_memory()  # the rows read: 26 MiB of bytes at 100,000 events
+            give_back_memory()  # what reading the words freed
         return index
 
     index = kept_for_version(_current, _lock, version, using, build)
