@@ -113,9 +113,15 @@ def test_the_full_export_comes_compressed_with_its_own_length_to_who_accepts_gzi
     text = body(client.get(FULL))  # streamed, and written as it goes
     plain = client.get(FULL)
     packed = client.get(FULL, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "Accept-Encoding" in plain["Vary"]
+    assert_the_gzip_copy_of(plain, text, packed)
+
+
+def assert_the_gzip_copy_of(plain, text: str, packed):
+    """``packed`` is the prebuilt file ``plain`` (whose text is ``text``) as its gzip
+    copy: compressed, with its own length and ETag, and the same rows."""
     assert packed["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in packed["Vary"]
-    assert "Accept-Encoding" in plain["Vary"]
     content = b"".join(packed.streaming_content)
     assert int(packed["Content-Length"]) == len(content)
     assert gzip.decompress(content).decode() == text
